@@ -1,0 +1,67 @@
+# 爱心妈妈结对关爱平台 — the two commands: `make run` and `make test`.
+PYTHON ?= python3.11
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt constraints.txt | cksum | cut -d' ' -f1)
+PORT   ?= 8000
+
+# The test suite runs on the real services (see README).
+TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/caring_mothers
+TEST_REDIS_URL    ?= redis://127.0.0.1:6379
+# The production-shaped topology (`make topology`) uses its own database.
+TOPOLOGY_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/caring_mothers_topology
+
+.PHONY: install run test lint topology bench-regions clean
+
+$(STAMP): requirements.txt requirements-dev.txt constraints.txt
+	@command -v $(PYTHON) >/dev/null || { echo "需要 Python 3.11 / $(PYTHON) not found on PATH"; exit 1; }
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt -c constraints.txt
+	@rm -f $(VENV)/.installed-*; touch $(STAMP)
+
+install: $(STAMP)
+
+## make run: the platform on embedded defaults (SQLite, filesystem broker), with demo data.
+run: install
+	@mkdir -p var
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py seed_demo
+	@echo ""
+	@echo "  管理后台 admin:        http://127.0.0.1:$(PORT)/admin/"
+	@echo "  健康检查 health:       http://127.0.0.1:$(PORT)/healthz"
+	@echo "  接口文档 API docs:     http://127.0.0.1:$(PORT)/api/docs/"
+	@echo "  本地发件箱 SMS outbox: http://127.0.0.1:$(PORT)/admin/notifications/localdelivery/"
+	@echo "  Ctrl-C stops the web server, the Celery worker and beat."
+	@echo ""
+	PORT=$(PORT) $(VENV)/bin/honcho -f Procfile.dev start
+
+## make test: the whole suite on PostgreSQL and Redis at 127.0.0.1.
+test: install
+	DATABASE_URL=$(TEST_DATABASE_URL) CELERY_BROKER_URL=$(TEST_REDIS_URL)/0 CACHE_URL=$(TEST_REDIS_URL)/1 \
+	  $(VENV)/bin/pytest $(PYTEST_ARGS)
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports
+	$(PY) manage.py makemigrations --check --dry-run
+
+## make topology: gunicorn (3 workers) + 2 Celery workers + 1 beat on local PostgreSQL and Redis.
+topology: install
+	@psql -h 127.0.0.1 -U postgres -tAc "select 1 from pg_database where datname='caring_mothers_topology'" | grep -q 1 || \
+	  createdb -h 127.0.0.1 -U postgres caring_mothers_topology
+	@mkdir -p var && test -s var/topology-secret || $(PY) -c "import secrets; print(secrets.token_urlsafe(64))" > var/topology-secret
+	@test -s var/topology-fieldkey || $(PY) -c "from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())" > var/topology-fieldkey
+	export DJANGO_DEBUG=false SECURE_SSL_REDIRECT=false SECRET_KEY=$$(cat var/topology-secret) \
+	  FIELD_ENCRYPTION_KEYS=$$(cat var/topology-fieldkey) FIELD_HASH_KEY=$$(cat var/topology-secret) \
+	  DATABASE_URL=$(TOPOLOGY_DATABASE_URL) CELERY_BROKER_URL=$(TEST_REDIS_URL)/2 CACHE_URL=$(TEST_REDIS_URL)/3 \
+	  ALLOWED_HOSTS=127.0.0.1,localhost PORT=$(PORT) && \
+	$(PY) manage.py migrate --noinput && $(PY) manage.py collectstatic --noinput -v0 && \
+	$(PY) manage.py seed_demo && $(VENV)/bin/honcho -f Procfile start
+
+## make bench-regions: time and peak memory of importing the whole country.
+bench-regions: install
+	DATABASE_URL=$(TEST_DATABASE_URL)_bench $(PY) bench/import_regions.py
+
+clean:
+	rm -rf var/* $(VENV)
+	touch var/.gitkeep

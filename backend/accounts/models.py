@@ -1,0 +1,57 @@
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class User(AbstractUser):
+    """Anyone who signs in: federation staff, child directors, volunteers, superusers."""
+
+    class Role(models.TextChoices):
+        STAFF = "staff", _("妇联工作人员")
+        CHILD_DIRECTOR = "child_director", _("儿童主任")
+        VOLUNTEER = "volunteer", _("爱心妈妈")
+
+    role = models.CharField(_("角色"), max_length=20, choices=Role.choices, default=Role.STAFF)
+    # Staff see and act on this region and everything under it.
+    home_region = models.ForeignKey(
+        "regions.Region",
+        verbose_name=_("所属区划"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    # Child directors look after one or more villages.
+    villages = models.ManyToManyField(
+        "regions.Region", verbose_name=_("负责的村（社区）"), blank=True, related_name="child_directors"
+    )
+    # Volunteers sign in with their mobile number (E.164, e.g. +8613800000000).
+    phone = models.CharField(_("手机号"), max_length=20, null=True, blank=True, unique=True)
+    display_name = models.CharField(_("姓名"), max_length=50, blank=True)
+
+    objects = UserManager()
+
+    class Meta:
+        verbose_name = _("用户")
+        verbose_name_plural = _("用户")
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(role="staff", is_superuser=False, is_active=True, home_region__isnull=True),
+                name="active_staff_has_home_region",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.display_name or self.username
+
+    @property
+    def is_federation_staff(self) -> bool:
+        return self.role == self.Role.STAFF and not self.is_superuser
+
+    @property
+    def is_child_director(self) -> bool:
+        return self.role == self.Role.CHILD_DIRECTOR
+
+    @property
+    def is_volunteer(self) -> bool:
+        return self.role == self.Role.VOLUNTEER

@@ -1,0 +1,25 @@
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from backend.accounts.admin import RegionScopedAdmin
+from backend.programmes.models import Programme
+
+
+@admin.register(Programme)
+class ProgrammeAdmin(RegionScopedAdmin):
+    region_field = "region_id"
+    list_display = ("name", "region", "is_active", "recruitment_open", "min_age", "max_age")
+    list_filter = ("is_active", "recruitment_open")
+    search_fields = ("name", "slug")
+    autocomplete_fields = ("region",)
+    prepopulated_fields = {"slug": ("name",)}
+    fieldsets = (
+        (None, {"fields": ("name", "slug", "region", "description", "is_active", "recruitment_open")}),
+        (_("选任条件"), {"fields": ("min_age", "max_age", "required_declarations", "selection_notes")}),
+        (
+            _("结对关爱工作程序"),
+            {"fields": ("approval_levels", "volunteer_sees_guardian_phone", "volunteer_sees_address")},
+        ),
+        (_("提醒"), {"fields": ("quiet_hours_start", "quiet_hours_end")}),
+        (_("退出机制"), {"fields": ("exit_rules",)}),
+    )

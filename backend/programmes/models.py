@@ -1,0 +1,64 @@
+import datetime
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+def default_declarations() -> list[str]:
+    return ["no_criminal_record", "good_health"]
+
+
+def default_approval_levels() -> list[int]:
+    # Region levels whose staff must approve a pairing, lowest first; [] = any staff.
+    return []
+
+
+class Programme(models.Model):
+    """A caring programme run by a federation, with its local management rules (服务管理办法)."""
+
+    name = models.CharField(_("项目名称"), max_length=100)
+    slug = models.SlugField(_("标识"), max_length=50, unique=True)
+    region = models.ForeignKey(
+        "regions.Region", verbose_name=_("主办区划"), on_delete=models.PROTECT, related_name="programmes"
+    )
+    description = models.TextField(_("项目说明"), blank=True)
+    is_active = models.BooleanField(_("进行中"), default=True)
+    recruitment_open = models.BooleanField(_("正在招募"), default=True)
+
+    # 选任条件: selection conditions applied to applications.
+    min_age = models.PositiveSmallIntegerField(_("最低年龄"), default=18)
+    max_age = models.PositiveSmallIntegerField(_("最高年龄"), default=65)
+    required_declarations = models.JSONField(_("必须声明的事项"), default=default_declarations, blank=True)
+    selection_notes = models.TextField(_("其他选任条件"), blank=True)
+
+    # 结对关爱工作程序: pairing procedure.
+    approval_levels = models.JSONField(_("结对审批层级"), default=default_approval_levels, blank=True)
+    volunteer_sees_guardian_phone = models.BooleanField(_("爱心妈妈可见监护人电话"), default=False)
+    volunteer_sees_address = models.BooleanField(_("爱心妈妈可见详细住址"), default=False)
+
+    # Delivery: messages due in quiet hours wait until they end (Asia/Shanghai).
+    quiet_hours_start = models.TimeField(_("免打扰开始"), default=datetime.time(21, 0))
+    quiet_hours_end = models.TimeField(_("免打扰结束"), default=datetime.time(8, 0))
+
+    # 退出机制: exit rules, as text shown to volunteers and staff.
+    exit_rules = models.TextField(_("退出机制"), blank=True)
+
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("关爱项目")
+        verbose_name_plural = _("关爱项目")
+        ordering = ["region_id", "name"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(min_age__lte=models.F("max_age")), name="programme_age_range"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def in_quiet_hours(self, local_time: datetime.time) -> bool:
+        """Return whether a local (Asia/Shanghai) time of day falls in quiet hours."""
+        start, end = self.quiet_hours_start, self.quiet_hours_end
+        if start <= end:
+            return start <= local_time < end
+        return local_time >= start or local_time < end

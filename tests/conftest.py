@@ -1,0 +1,82 @@
+"""Shared fixtures; tests run on the real PostgreSQL and Redis (see Makefile `test`)."""
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from tests.factories import StaffFactory
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+PRISM = ROOT / "node_modules" / ".bin" / "prism"
+
+# Tools some tests need and where they come from; a missing one skips those tests loudly.
+TOOLS = {
+    "browser": (
+        lambda: Path(CHROMIUM).exists(),
+        "Chromium not found: apt-get install chromium fonts-wqy-microhei",
+    ),
+    "prism": (
+        lambda: PRISM.exists(),
+        "Prism (Twilio API mock) not found: npm ci (or npm install) in the project folder",
+    ),
+}
+_skipped_for_tools: dict[str, int] = {}
+
+
+def pytest_collection_modifyitems(config, items):
+    for marker, (available, how) in TOOLS.items():
+        if available():
+            continue
+        for item in items:
+            if marker in item.keywords:
+                item.add_marker(pytest.mark.skip(reason=how))
+                _skipped_for_tools[how] = _skipped_for_tools.get(how, 0) + 1
+
+
+def pytest_terminal_summary(terminalreporter):
+    if _skipped_for_tools:
+        terminalreporter.write_sep("=", "tests skipped because a tool is missing", yellow=True)
+        for how, count in _skipped_for_tools.items():
+            terminalreporter.write_line(f"SKIPPED {count} test(s): {how}")
+
+
+@pytest.fixture
+def regions(db):
+    """Ensure the bundled Jincheng regions are loaded (transactional tests flush them)."""
+    from backend.regions.management.commands.import_regions import JINCHENG_DIR
+    from backend.regions.models import Region
+    from backend.regions.services import regions_import
+
+    if not Region.objects.filter(code="1405").exists():
+        regions_import(directory=JINCHENG_DIR)
+    return Region.objects
+
+
+@pytest.fixture
+def city_officer(regions):
+    return StaffFactory(username="city", home_region_id="1405")
+
+
+@pytest.fixture
+def qinshui_officer(regions):
+    return StaffFactory(username="qinshui", home_region_id="140521")
+
+
+@pytest.fixture
+def zezhou_officer(regions):
+    return StaffFactory(username="zezhou", home_region_id="140525")
+
+
+@pytest.fixture
+def longgang_officer(regions):
+    """A town officer: 沁水县龙港镇."""
+    return StaffFactory(username="longgang", home_region_id="140521100")
+
+
+@pytest.fixture
+def programme(regions):
+    from tests.factories import ProgrammeFactory
+
+    return ProgrammeFactory()

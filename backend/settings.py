@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "axes",
     "backend.regions",
     "backend.accounts",
+    "backend.audit",
     "backend.programmes",
     "backend.ops",
     "backend.volunteers",
@@ -168,6 +169,8 @@ USE_TZ = True
 
 # --- static -----------------------------------------------------------------
 STATIC_URL = "/static/"
+# WeUI and ECharts are vendored here from npm (`make vendor`): served by the platform, no CDN.
+STATICFILES_DIRS = [BASE_DIR / "backend" / "static"]
 STATIC_ROOT = VAR_DIR / "static"
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 STORAGES = {

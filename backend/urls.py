@@ -21,6 +21,10 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/", include(api_patterns)),
+    # Public pages for applicants and volunteers (WeUI, mobile first).
+    path("apply/", include("backend.volunteers.urls")),
+    # Provider callbacks (Twilio status and inbound SMS, WeChat binding).
+    path("webhooks/", include("notifications.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
 ]

@@ -34,6 +34,14 @@ def sms_send(
     return message
 
 
+def sms_send_template(*, phone: str, template: str, params: dict, idempotency_key: str | None = None) -> Message:
+    """Queue a text rendered from a registered template (see notifications.templates)."""
+    from notifications.templates import template_get
+
+    text = template_get(template).render(params)
+    return sms_send(phone=phone, text=text, template=template, params=params, idempotency_key=idempotency_key)
+
+
 def message_deliver(*, message_id: int) -> Message | None:
     """Send one pending message through its channel, once; return it, or None if someone else has it."""
     claimed = Message.objects.filter(pk=message_id, status__in=[Message.Status.PENDING, Message.Status.QUEUED]).update(

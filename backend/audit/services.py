@@ -1,0 +1,36 @@
+from collections.abc import Iterable
+
+from backend.audit.models import AuditEvent
+
+
+def _client_ip(request) -> str | None:
+    # Behind a proxy, the proxy sets X-Forwarded-For; the first entry is the client.
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+    ip = forwarded.split(",")[0].strip() if forwarded else request.META.get("REMOTE_ADDR")
+    return ip or None
+
+
+def audit_record(
+    *,
+    actor,
+    action: str,
+    object_type: str,
+    object_ids: Iterable,
+    region_code: str = "",
+    request=None,
+    detail: str = "",
+) -> AuditEvent:
+    """Record that ``actor`` did ``action`` to some records (a view, reveal, export...)."""
+    user = actor if getattr(actor, "is_authenticated", False) else None
+    return AuditEvent.objects.create(
+        actor=user,
+        actor_name=getattr(user, "username", "") or "anonymous",
+        action=action,
+        object_type=object_type,
+        object_ids=[str(i) for i in object_ids],
+        region_code=region_code or "",
+        ip_address=_client_ip(request) if request is not None else None,
+        user_agent=(request.META.get("HTTP_USER_AGENT", "")[:300] if request is not None else ""),
+        path=(request.get_full_path()[:300] if request is not None else ""),
+        detail=detail[:300],
+    )

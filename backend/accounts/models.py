@@ -55,3 +55,29 @@ class User(AbstractUser):
     @property
     def is_volunteer(self) -> bool:
         return self.role == self.Role.VOLUNTEER
+
+
+class PhoneCode(models.Model):
+    """A one-time code sent by SMS to prove a mobile number; only its keyed hash is stored."""
+
+    class Purpose(models.TextChoices):
+        APPLY = "apply", _("报名验证")
+        STATUS = "status", _("查询申请")
+        SIGN_IN = "sign_in", _("登录")
+
+    phone = models.CharField(_("手机号"), max_length=20)
+    purpose = models.CharField(_("用途"), max_length=10, choices=Purpose.choices)
+    code_hash = models.CharField(_("验证码摘要"), max_length=64)
+    attempts = models.PositiveSmallIntegerField(_("尝试次数"), default=0)
+    created_at = models.DateTimeField(_("发送时间"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("过期时间"))
+    used_at = models.DateTimeField(_("使用时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("短信验证码")
+        verbose_name_plural = _("短信验证码")
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["phone", "purpose", "-created_at"], name="phonecode_lookup_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.phone} {self.get_purpose_display()}"

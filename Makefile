@@ -60,7 +60,7 @@ topology: install
 
 ## make bench-regions: time and peak memory of importing the whole country.
 bench-regions: install
-	DATABASE_URL=$(TEST_DATABASE_URL)_bench $(PY) bench/import_regions.py
+	DATABASE_URL=$(TEST_DATABASE_URL)_bench_regions $(PY) bench/import_regions.py
 
 ## make vendor: refresh the vendored WeUI and ECharts files from npm (package.json).
 vendor:

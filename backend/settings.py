@@ -6,6 +6,7 @@ filesystem Celery broker, a file cache, SMS to the local outbox), which is what
 ``.env.example`` for every variable.
 """
 
+import datetime
 from pathlib import Path
 
 import environ
@@ -252,7 +253,12 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
-    "ops-heartbeat": {"task": "backend.ops.tasks.heartbeat_task", "schedule": 60.0},
+    "ops-heartbeat": {"task": "backend.ops.tasks.heartbeat_task", "schedule": 30.0},
+    # The outbox: recover stuck rows, then enqueue due messages (notifications).
+    "notifications-outbox-dispatch": {
+        "task": "notifications.tasks.outbox_dispatch_task",
+        "schedule": env.float("OUTBOX_DISPATCH_INTERVAL", default=15.0),
+    },
 }
 
 # --- notifications ----------------------------------------------------------
@@ -269,6 +275,28 @@ WECHAT_APP_SECRET = env.str("WECHAT_APP_SECRET", default="")
 WECHAT_API_BASE_URL = env.str("WECHAT_API_BASE_URL", default="https://api.weixin.qq.com")
 WECHAT_TEMPLATE_ID_REMINDER = env.str("WECHAT_TEMPLATE_ID_REMINDER", default="")
 WECOM_WEBHOOK_BASE_URL = env.str("WECOM_WEBHOOK_BASE_URL", default="https://qyapi.weixin.qq.com")
+# Which channel carries WeChat / WeCom messages: "local" (the local outbox) or the real one.
+WECHAT_CHANNEL = env.str("WECHAT_CHANNEL", default="wechat" if WECHAT_APP_ID else "local")
+WECOM_CHANNEL = env.str("WECOM_CHANNEL", default="local")
+WECHAT_OAUTH_BASE_URL = env.str("WECHAT_OAUTH_BASE_URL", default="https://open.weixin.qq.com")
+WECHAT_TIMEOUT_SECONDS = env.float("WECHAT_TIMEOUT_SECONDS", default=10.0)
+TWILIO_TIMEOUT_SECONDS = env.float("TWILIO_TIMEOUT_SECONDS", default=10.0)
+WECOM_ROBOT_PER_MINUTE = env.int("WECOM_ROBOT_PER_MINUTE", default=20)
+# Default quiet hours (Asia/Shanghai) for messages without a programme.
+QUIET_HOURS = tuple(
+    datetime.time.fromisoformat(t) for t in env.list("QUIET_HOURS", default=["21:00", "08:00"])
+)
+# Per recipient and channel: at most N non-urgent messages per window (seconds).
+OUTBOX_RATE_LIMIT = (env.int("OUTBOX_RATE_LIMIT_COUNT", default=5), env.int("OUTBOX_RATE_LIMIT_WINDOW", default=3600))
+OUTBOX_DISPATCH_BATCH = env.int("OUTBOX_DISPATCH_BATCH", default=500)
+OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=6)
+OUTBOX_RETRY_BASE_SECONDS = env.int("OUTBOX_RETRY_BASE_SECONDS", default=30)
+OUTBOX_RETRY_MAX_SECONDS = env.int("OUTBOX_RETRY_MAX_SECONDS", default=3600)
+# Rows in queued/sending longer than this are recovered (sending: longer than CELERY_TASK_TIME_LIMIT).
+OUTBOX_QUEUED_STUCK_SECONDS = env.int("OUTBOX_QUEUED_STUCK_SECONDS", default=600)
+OUTBOX_SENDING_STUCK_SECONDS = env.int("OUTBOX_SENDING_STUCK_SECONDS", default=900)
+# Dotted paths of extra handlers for inbound SMS (see notifications/inbound.py).
+NOTIFICATIONS_INBOUND_SMS_HANDLERS = env.list("NOTIFICATIONS_INBOUND_SMS_HANDLERS", default=[])
 
 # --- logging ----------------------------------------------------------------
 LOG_FORMAT = env.str("LOG_FORMAT", default="console" if DEBUG else "json")

@@ -1,0 +1,168 @@
+"""Reads of recruitment, scoped to what the user may see (``user_region_scope``)."""
+
+import datetime
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
+
+from backend.accounts.models import User
+from backend.accounts.selectors import user_region_scope
+from backend.programmes.models import Programme
+from backend.volunteers.models import Application, CaringUnit, ScreeningItem, Team, Volunteer
+
+
+def application_list(
+    *,
+    user: User,
+    status: str | None = None,
+    region: str | None = None,
+    caring_unit: int | None = None,
+    skill: str | None = None,
+    flagged: bool | None = None,
+) -> QuerySet[Application]:
+    """Return the applications in the user's region and below, filtered, with duplicate flags annotated."""
+    qs = Application.objects.filter(user_region_scope(user).q("village_id"))
+    if status:
+        qs = qs.filter(status=status)
+    if region:
+        qs = qs.filter(village_id__startswith=region)
+    if caring_unit:
+        qs = qs.filter(caring_unit_id=caring_unit)
+    if skill:
+        qs = qs.filter(skills__contains=[skill])
+    qs = application_annotate_duplicates(qs)
+    if flagged is True:
+        qs = qs.filter(Q(has_duplicate=True) | application_age_outside_q())
+    elif flagged is False:
+        qs = qs.filter(Q(has_duplicate=False) & ~application_age_outside_q())
+    return qs.select_related("village", "programme", "programme__region", "caring_unit")
+
+
+def application_annotate_duplicates(qs: QuerySet[Application]) -> QuerySet[Application]:
+    """Annotate ``has_duplicate``: another application with the same ID number or mobile, any status."""
+    others = Application.objects.exclude(pk=OuterRef("pk"))
+    return qs.annotate(
+        has_duplicate=Exists(others.filter(id_number_hash=OuterRef("id_number_hash")))
+        | Exists(others.filter(phone=OuterRef("phone")))
+    )
+
+
+def _years_before(day: datetime.date, years: int) -> datetime.date:
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year - years, day=28)
+
+
+def application_age_outside_q(*, today: datetime.date | None = None) -> Q:
+    """Return a filter for applicants whose age today is outside their programme's age range."""
+    today = today or timezone.localdate()
+    q = Q(pk__in=[])
+    for programme in Programme.objects.only("pk", "min_age", "max_age"):
+        too_young = Q(birth_date__gt=_years_before(today, programme.min_age))
+        too_old = Q(birth_date__lte=_years_before(today, programme.max_age + 1))
+        q |= Q(programme_id=programme.pk) & (too_young | too_old)
+    return q
+
+
+def application_get(*, user: User, pk: int) -> Application | None:
+    """Return one application the user may see, or None."""
+    return application_list(user=user).filter(pk=pk).first()
+
+
+def application_duplicates(*, application: Application) -> QuerySet[Application]:
+    """Return the other applications with the same ID number or mobile number."""
+    return (
+        Application.objects.filter(Q(id_number_hash=application.id_number_hash) | Q(phone=application.phone))
+        .exclude(pk=application.pk)
+        .order_by("-created_at")
+    )
+
+
+def application_flags(*, application: Application, today: datetime.date | None = None) -> list[str]:
+    """Return the checks that need a reviewer's eye: ``duplicate``, ``age_outside_range``, ``outside_area``."""
+    today = today or timezone.localdate()
+    flags = []
+    has_duplicate = getattr(application, "has_duplicate", None)
+    if has_duplicate is None:
+        has_duplicate = application_duplicates(application=application).exists()
+    if has_duplicate:
+        flags.append("duplicate")
+    programme = application.programme
+    if not programme.min_age <= application.age_on(today) <= programme.max_age:
+        flags.append("age_outside_range")
+    if not application.village_id.startswith(programme.region_id):
+        flags.append("outside_area")
+    return flags
+
+
+def application_for_applicant(*, phone: str) -> QuerySet[Application]:
+    """Return an applicant's own applications (she proved the number by SMS), newest first."""
+    return Application.objects.filter(phone=phone).select_related("programme", "village").order_by("-created_at")
+
+
+def screening_checklist(*, application: Application) -> list[dict]:
+    """Return the programme's checklist with this application's ticks."""
+    checks = {c.item_id: c for c in application.checks.select_related("checked_by")}
+    rows = []
+    for item in ScreeningItem.objects.filter(programme_id=application.programme_id):
+        check = checks.get(item.pk)
+        rows.append(
+            {
+                "code": item.code,
+                "label": item.label,
+                "required": item.required,
+                "done": bool(check and check.done),
+                "note": check.note if check else "",
+                "checked_by": check.checked_by.username if check and check.checked_by else "",
+                "checked_at": check.checked_at if check else None,
+            }
+        )
+    return rows
+
+
+def volunteer_list(
+    *,
+    user: User,
+    status: str | None = None,
+    region: str | None = None,
+    caring_unit: int | None = None,
+    skill: str | None = None,
+    team: int | None = None,
+) -> QuerySet[Volunteer]:
+    """Return the volunteers living in the user's region and below."""
+    qs = Volunteer.objects.filter(user_region_scope(user).q("village_id"))
+    if status:
+        qs = qs.filter(status=status)
+    if region:
+        qs = qs.filter(village_id__startswith=region)
+    if caring_unit:
+        qs = qs.filter(caring_unit_id=caring_unit)
+    if skill:
+        qs = qs.filter(skills__contains=[skill])
+    if team:
+        qs = qs.filter(team_id=team)
+    return qs.select_related("village", "caring_unit", "team")
+
+
+def volunteer_get(*, user: User, pk: int) -> Volunteer | None:
+    return volunteer_list(user=user).filter(pk=pk).first()
+
+
+def caring_unit_list(*, user: User) -> QuerySet[CaringUnit]:
+    """Return the caring units registered in the user's region and below."""
+    return CaringUnit.objects.filter(user_region_scope(user).q("region_id")).select_related("region")
+
+
+def caring_unit_get(*, user: User, pk: int) -> CaringUnit | None:
+    return caring_unit_list(user=user).filter(pk=pk).first()
+
+
+def caring_units_for_applicants(*, programme) -> QuerySet[CaringUnit]:
+    """Return the caring units an applicant to a programme may name (public list of names)."""
+    return CaringUnit.objects.filter(region_id__startswith=programme.region_id).order_by("name")
+
+
+def team_list(*, user: User) -> QuerySet[Team]:
+    """Return the teams serving the user's region and below."""
+    return Team.objects.filter(user_region_scope(user).q("region_id")).select_related("region", "programme")

@@ -11,6 +11,7 @@ api_patterns = [
     path("regions/", include("backend.regions.api.urls")),
     path("volunteers/", include("backend.volunteers.api.urls")),
     path("children/", include("backend.children.api.urls")),
+    path("audit/", include("backend.audit.api.urls")),
     path("pairing/", include("pairing.api.urls")),
     path("notifications/", include("notifications.api.urls")),
 ]

@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.http import Http404
 
 from backend.accounts.admin import RegionScopedAdmin
 from backend.audit.models import AuditEvent
@@ -7,6 +8,10 @@ from backend.audit.models import AuditEvent
 @admin.register(AuditEvent)
 class AuditEventAdmin(RegionScopedAdmin):
     """Read-only for everyone, superusers included: the log cannot be edited."""
+
+    def _get_obj_does_not_exist_redirect(self, request, opts, object_id):
+        # An event outside the user's region answers 404, like every scoped page.
+        raise Http404
 
     region_field = "region_code"
     staff_roles = ("staff",)

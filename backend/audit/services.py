@@ -1,3 +1,4 @@
+import os
 from collections.abc import Iterable
 
 from backend.audit.models import AuditEvent
@@ -8,6 +9,18 @@ def _client_ip(request) -> str | None:
     forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
     ip = forwarded.split(",")[0].strip() if forwarded else request.META.get("REMOTE_ADDR")
     return ip or None
+
+
+def common_region_code(codes: Iterable[str]) -> str:
+    """Return the code of the smallest region containing every code given ("" if none)."""
+    codes = [c for c in codes if c]
+    if not codes:
+        return ""
+    prefix = os.path.commonprefix(codes)
+    for length in (12, 9, 6, 4, 2):
+        if len(prefix) >= length:
+            return prefix[:length]
+    return ""
 
 
 def audit_record(

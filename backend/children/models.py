@@ -1,1 +1,275 @@
-from django.db import models  # noqa: F401
+"""One file per child (一人一档): the child, the file's change history, concerns, imports."""
+
+import datetime
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from backend.privacy.fields import EncryptedTextField
+
+
+class Child(models.Model):
+    """A left-behind child (留守儿童) or child in difficulty (困境儿童) and her file."""
+
+    class Gender(models.TextChoices):
+        FEMALE = "F", _("女")
+        MALE = "M", _("男")
+
+    class Category(models.TextChoices):
+        LEFT_BEHIND = "left_behind", _("留守儿童")
+        IN_DIFFICULTY = "in_difficulty", _("困境儿童")
+
+    class DifficultySubtype(models.TextChoices):
+        ORPHAN = "orphan", _("孤儿")
+        UNSUPPORTED = "unsupported", _("事实无人抚养")
+        ILL_DISABLED = "ill_disabled", _("重病重残")
+        POVERTY = "poverty", _("低保/特困")
+
+    class GuardianRelation(models.TextChoices):
+        GRANDPARENT = "grandparent", _("祖父母/外祖父母")
+        FATHER = "father", _("父亲")
+        MOTHER = "mother", _("母亲")
+        RELATIVE = "relative", _("其他亲属")
+        ENTRUSTED = "entrusted", _("委托照护人")
+        INSTITUTION = "institution", _("福利机构")
+        OTHER = "other", _("其他")
+
+    class Need(models.TextChoices):
+        STUDY = "study", _("学业辅导")
+        PSYCHOLOGICAL = "psychological", _("心理关爱")
+        DAILY_LIFE = "daily_life", _("生活照料")
+        SAFETY = "safety", _("安全保护")
+
+    class RiskLevel(models.TextChoices):
+        LOW = "low", _("低")
+        MEDIUM = "medium", _("中")
+        HIGH = "high", _("高")
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("在册")
+        EXITED = "exited", _("已退出")
+
+    class ExitReason(models.TextChoices):
+        TURNED_18 = "turned_18", _("年满18周岁")
+        PARENTS_RETURNED = "parents_returned", _("父母返乡")
+        MOVED_AWAY = "moved_away", _("迁出")
+        OTHER = "other", _("其他")
+
+    family_name = models.CharField(_("姓"), max_length=20)
+    given_name = models.CharField(_("名"), max_length=30)
+    gender = models.CharField(_("性别"), max_length=1, choices=Gender.choices)
+    birth_date = models.DateField(_("出生日期"))
+    id_number = EncryptedTextField(_("身份证号码"))
+    # Keyed hash of the normalised number: exact-match search and duplicate detection.
+    id_number_hash = models.CharField(_("身份证号码摘要"), max_length=64, db_index=True, editable=False)
+    # What everyone may see (140521********1234), kept so lists and the ledger need no decryption.
+    id_number_masked = models.CharField(_("身份证号码（脱敏）"), max_length=18, editable=False)
+    village = models.ForeignKey(
+        "regions.Region", verbose_name=_("村（社区）"), on_delete=models.PROTECT, related_name="+"
+    )
+    address_detail = EncryptedTextField(_("详细住址"), blank=True)
+    school = models.CharField(_("学校"), max_length=100, blank=True)
+    grade = models.CharField(_("年级"), max_length=30, blank=True)
+    category = models.CharField(_("儿童类别"), max_length=20, choices=Category.choices)
+    difficulty_subtype = models.CharField(_("困境类型"), max_length=20, choices=DifficultySubtype.choices, blank=True)
+    guardian_name = models.CharField(_("监护人/照护人姓名"), max_length=50)
+    guardian_relation = models.CharField(_("与儿童关系"), max_length=20, choices=GuardianRelation.choices)
+    guardian_phone = EncryptedTextField(_("监护人电话"), blank=True)
+    parents_work_place = models.CharField(_("父母务工地"), max_length=100, blank=True)
+    needs = models.JSONField(_("关爱需求"), default=list, blank=True)
+    needs_note = models.TextField(_("需求说明"), blank=True)
+    risk_level = models.CharField(_("风险等级"), max_length=10, choices=RiskLevel.choices, default=RiskLevel.LOW)
+    volunteers_wanted = models.PositiveSmallIntegerField(_("需要爱心妈妈人数"), default=1)
+    consent_given_by = models.CharField(_("同意人"), max_length=50, blank=True)
+    consent_relation = models.CharField(_("同意人与儿童关系"), max_length=20, blank=True)
+    consent_given_on = models.DateField(_("同意日期"), null=True, blank=True)
+    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.ACTIVE)
+    exit_reason = models.CharField(_("退出原因"), max_length=20, choices=ExitReason.choices, blank=True)
+    exit_note = models.CharField(_("退出说明"), max_length=200, blank=True)
+    exited_on = models.DateField(_("退出日期"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("登记人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("儿童档案")
+        verbose_name_plural = _("儿童档案")
+        ordering = ["-id"]
+        indexes = [
+            # "region and below" is a prefix match on the village code.
+            models.Index(fields=["village"], name="child_village_prefix_idx", opclasses=["varchar_pattern_ops"]),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["id_number_hash"], condition=Q(status="active"), name="child_active_id_number_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(category="left_behind", difficulty_subtype="")
+                | Q(category="in_difficulty") & ~Q(difficulty_subtype=""),
+                name="child_subtype_matches_category",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="active", exit_reason="", exited_on__isnull=True)
+                | Q(status="exited") & ~Q(exit_reason="") & Q(exited_on__isnull=False),
+                name="child_exit_complete",
+            ),
+            models.CheckConstraint(
+                condition=Q(volunteers_wanted__gte=1, volunteers_wanted__lte=10), name="child_volunteers_wanted_range"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.family_name}{self.given_name}"
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.family_name}{self.given_name}"
+
+    def age_on(self, day: datetime.date) -> int:
+        """Return the child's age in whole years on a day."""
+        b = self.birth_date
+        return day.year - b.year - ((day.month, day.day) < (b.month, b.day))
+
+
+class ChildChange(models.Model):
+    """One changed field of a child's file: who, when, old → new (sensitive values masked)."""
+
+    child = models.ForeignKey(Child, verbose_name=_("儿童"), on_delete=models.CASCADE, related_name="changes")
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("修改人"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    changed_at = models.DateTimeField(_("修改时间"), auto_now_add=True, db_index=True)
+    field = models.CharField(_("字段"), max_length=50)
+    old_value = models.TextField(_("原值"), blank=True)
+    new_value = models.TextField(_("新值"), blank=True)
+    source = models.CharField(_("来源"), max_length=20, default="edit")  # edit / import / exit / create
+
+    class Meta:
+        verbose_name = _("档案变更记录")
+        verbose_name_plural = _("档案变更记录")
+        ordering = ["-changed_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.field}: {self.old_value} → {self.new_value}"
+
+
+class Concern(models.Model):
+    """Something seen about a child that staff must act on (关注事项)."""
+
+    class Severity(models.TextChoices):
+        LOW = "low", _("一般")
+        MEDIUM = "medium", _("较重")
+        HIGH = "high", _("严重")
+        URGENT = "urgent", _("紧急")
+
+    class Category(models.TextChoices):
+        NEGLECT = "neglect", _("疏于照料")
+        ABUSE = "abuse", _("疑似受虐待")
+        DROPPING_OUT = "dropping_out", _("辍学风险")
+        PSYCHOLOGICAL = "psychological", _("心理困扰")
+        SAFETY = "safety", _("安全隐患")
+        HEALTH = "health", _("健康问题")
+        OTHER = "other", _("其他")
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("待处理")
+        ACKNOWLEDGED = "acknowledged", _("已受理")
+        CLOSED = "closed", _("已办结")
+
+    child = models.ForeignKey(Child, verbose_name=_("儿童"), on_delete=models.CASCADE, related_name="concerns")
+    raised_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("报告人"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    severity = models.CharField(_("严重程度"), max_length=10, choices=Severity.choices)
+    category = models.CharField(_("类别"), max_length=20, choices=Category.choices)
+    description = models.TextField(_("情况描述"))
+    status = models.CharField(_("状态"), max_length=20, choices=Status.choices, default=Status.OPEN)
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("受理人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    acknowledged_at = models.DateTimeField(_("受理时间"), null=True, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("办结人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    closed_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
+    closing_note = models.TextField(_("办结说明"), blank=True, help_text=_("如：已转介乡镇社工站"))
+    created_at = models.DateTimeField(_("报告时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("关注事项")
+        verbose_name_plural = _("关注事项")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["child", "status"], name="concern_child_status_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(status="closed") | ~Q(closing_note="") & Q(closed_at__isnull=False),
+                name="concern_closed_has_note",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_category_display()} ({self.get_severity_display()})"
+
+
+class ImportJob(models.Model):
+    """One uploaded spreadsheet of children, validated and imported by a Celery task."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("排队中")
+        RUNNING = "running", _("处理中")
+        DONE = "done", _("已导入")
+        REJECTED = "rejected", _("有错误，未导入")
+        FAILED = "failed", _("处理失败")
+
+    class Format(models.TextChoices):
+        XLSX = "xlsx", "Excel (.xlsx)"
+        CSV = "csv", "CSV"
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("上传人"), on_delete=models.PROTECT, related_name="+"
+    )
+    file_name = models.CharField(_("文件名"), max_length=200)
+    file_format = models.CharField(_("格式"), max_length=10, choices=Format.choices)
+    # The upload, encrypted (it holds ID numbers); emptied once processed.
+    content = EncryptedTextField(_("文件内容（加密）"), blank=True)
+    import_valid_rows = models.BooleanField(_("仅导入无误的行"), default=False)
+    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    progress = models.PositiveSmallIntegerField(_("进度（%）"), default=0)
+    total_rows = models.PositiveIntegerField(_("总行数"), default=0)
+    created_count = models.PositiveIntegerField(_("新增"), default=0)
+    updated_count = models.PositiveIntegerField(_("更新"), default=0)
+    unchanged_count = models.PositiveIntegerField(_("未变化"), default=0)
+    error_count = models.PositiveIntegerField(_("错误行数"), default=0)
+    errors = models.JSONField(_("错误"), default=list, blank=True)
+    message = models.CharField(_("说明"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("儿童导入任务")
+        verbose_name_plural = _("儿童导入任务")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.file_name

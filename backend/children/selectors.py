@@ -1,0 +1,108 @@
+"""Reads of children's files, scoped to what each user may see. Every read goes through here.
+
+- superusers: every child;
+- federation staff: children in their home region and below (village code prefix);
+- child directors: children in their villages;
+- volunteers: only the children they are paired with (``child_ids_paired_with``), and
+  only the restricted fields (see ``api.serializers.VolunteerChildSerializer``);
+- anyone else: nothing.
+"""
+
+from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery
+from django.db.models.functions import Coalesce
+
+from backend.accounts.models import User
+from backend.accounts.selectors import user_region_scope
+from backend.children.models import Child, ChildChange, Concern
+from backend.regions.models import Region
+
+OPEN_CONCERN_STATUSES = (Concern.Status.OPEN, Concern.Status.ACKNOWLEDGED)
+
+
+def is_file_keeper(user) -> bool:
+    """Return whether the user keeps children's files by region (staff, child director, superuser)."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return False
+    return user.is_superuser or user.role in (User.Role.STAFF, User.Role.CHILD_DIRECTOR)
+
+
+def is_region_staff(user) -> bool:
+    """Return whether the user is federation staff (or a superuser): imports, the ledger, the audit log."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return False
+    return user.is_superuser or (user.role == User.Role.STAFF and bool(user.home_region_id))
+
+
+def can_reveal_id_number(user) -> bool:
+    """Return whether the user may see full ID numbers: superusers and county-level staff and above."""
+    if not is_region_staff(user):
+        return False
+    if user.is_superuser:
+        return True
+    return Region.level_of(user.home_region_id) <= Region.Level.COUNTY
+
+
+def child_ids_paired_with(volunteer) -> QuerySet:
+    """Return the ids of the children a volunteer is currently paired with.
+
+    Pairings do not exist yet (the pairing issue adds them and extends this one
+    function), so a volunteer sees no child at all.
+    """
+    return Child.objects.none().values("pk")
+
+
+def child_list_for(*, user) -> QuerySet[Child]:
+    """Return the children whose files the user may read (any status)."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return Child.objects.none()
+    if is_file_keeper(user):
+        return Child.objects.filter(user_region_scope(user).q("village_id"))
+    if user.role == User.Role.VOLUNTEER:
+        return Child.objects.filter(pk__in=child_ids_paired_with(user), status=Child.Status.ACTIVE)
+    return Child.objects.none()
+
+
+def child_list_with_details(*, user) -> QuerySet[Child]:
+    """Return the readable children with their village and open-concern count, for lists."""
+    # A correlated subquery is evaluated for the page's rows only, not the whole region.
+    open_count = (
+        Concern.objects.filter(child=OuterRef("pk"), status__in=OPEN_CONCERN_STATUSES)
+        .order_by()
+        .values("child")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return (
+        child_list_for(user=user)
+        .select_related("village")
+        .annotate(open_concerns=Coalesce(Subquery(open_count, output_field=IntegerField()), 0))
+    )
+
+
+def child_get_for(*, user, pk) -> Child | None:
+    """Return one child the user may read, or None (the caller answers 404)."""
+    try:
+        pk = int(pk)
+    except (TypeError, ValueError):
+        return None
+    return child_list_with_details(user=user).filter(pk=pk).first()
+
+
+def child_history(*, child: Child) -> QuerySet[ChildChange]:
+    """Return the change history of a child's file, newest first."""
+    return ChildChange.objects.filter(child=child).select_related("changed_by")
+
+
+def concern_list_for(*, user) -> QuerySet[Concern]:
+    """Return the concerns the user may read.
+
+    File keepers see every concern about children in their region; a volunteer sees
+    the concerns she raised about children she is still paired with.
+    """
+    if is_file_keeper(user):
+        qs = Concern.objects.filter(user_region_scope(user).q("child__village_id"))
+    elif user is not None and user.is_authenticated and user.is_active and user.role == User.Role.VOLUNTEER:
+        qs = Concern.objects.filter(child__in=child_ids_paired_with(user), raised_by=user)
+    else:
+        qs = Concern.objects.none()
+    return qs.select_related("child", "child__village", "raised_by", "acknowledged_by", "closed_by")

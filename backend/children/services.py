@@ -1,0 +1,223 @@
+"""Writes to children's files: register, update (with history), exit, concerns, reveal."""
+
+import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from backend.audit.models import AuditEvent
+from backend.audit.services import audit_record
+from backend.children.models import Child, ChildChange, Concern
+from backend.children.selectors import can_reveal_id_number
+from backend.children.validation import EDITABLE_FIELDS, child_clean
+from backend.ops.errors import ConflictError, ServiceError
+from backend.privacy.idnumbers import id_number_hash, mask_id_number
+
+
+def _today() -> datetime.date:
+    return timezone.localdate()
+
+
+def mask_phone(phone: str) -> str:
+    """Return a phone number with its middle hidden: +86138****5678."""
+    if not phone:
+        return ""
+    return phone[:-8] + "****" + phone[-4:] if len(phone) > 8 else "*" * len(phone)
+
+
+def _history_value(field: str, value) -> str:
+    # The history is read by more people than may reveal: never keep a full number in it.
+    if value in (None, ""):
+        return ""
+    if field == "id_number":
+        return mask_id_number(value)
+    if field == "guardian_phone":
+        return mask_phone(value)
+    if field == "address_detail":
+        return _("（已记录）")
+    if isinstance(value, list):
+        return "、".join(str(Child.Need(v).label) if v in Child.Need.values else str(v) for v in value)
+    return str(value)
+
+
+def _raise_errors(errors: dict[str, str]) -> None:
+    if errors:
+        raise ValidationError({field: [message] for field, message in errors.items()})
+
+
+def _check_not_registered(id_hash: str, *, exclude_pk: int | None = None) -> None:
+    qs = Child.objects.filter(id_number_hash=id_hash, status=Child.Status.ACTIVE)
+    if exclude_pk is not None:
+        qs = qs.exclude(pk=exclude_pk)
+    if qs.exists():
+        raise ConflictError(
+            _("该身份证号码的儿童已登记在册 / a child with this ID number is already registered"),
+            field="id_number",
+            code="duplicate",
+        )
+
+
+def child_apply(child: Child, data: dict) -> None:
+    """Set cleaned values and the derived ID columns on an instance (nothing is saved)."""
+    for field in EDITABLE_FIELDS:
+        setattr(child, field, data[field])
+    child.id_number_hash = id_number_hash(data["id_number"])
+    child.id_number_masked = mask_id_number(data["id_number"])
+
+
+@transaction.atomic
+def child_create(*, created_by, values: dict, today: datetime.date | None = None) -> Child:
+    """Register a child's file after checking every rule (ID, age, consent, region)."""
+    data, errors = child_clean(values=values, user=created_by, today=today or _today())
+    _raise_errors(errors)
+    child = Child(created_by=created_by)
+    child_apply(child, data)
+    _check_not_registered(child.id_number_hash)
+    try:
+        with transaction.atomic():
+            child.save()
+    except IntegrityError as exc:
+        raise ConflictError(
+            _("该身份证号码的儿童已登记在册 / a child with this ID number is already registered"), field="id_number"
+        ) from exc
+    ChildChange.objects.create(child=child, changed_by=created_by, field="*", new_value=_("登记建档"), source="create")
+    return child
+
+
+def _current_values(child: Child) -> dict:
+    return {field: getattr(child, field) for field in EDITABLE_FIELDS}
+
+
+@transaction.atomic
+def child_update(
+    *, child: Child, changed_by, changes: dict, source: str = "edit", today: datetime.date | None = None
+) -> list[ChildChange]:
+    """Change fields of a file, re-checking every rule; record each change in the history."""
+    if child.status != Child.Status.ACTIVE:
+        raise ServiceError(_("已退出的档案不能修改 / an exited file cannot be changed"), field="status")
+    before = _current_values(child)
+    merged = {**before, **{k: v for k, v in changes.items() if k in EDITABLE_FIELDS}}
+    data, errors = child_clean(values=merged, user=changed_by, today=today or _today())
+    # An existing file keeps its village if the user may no longer move children there:
+    # only a changed village must lie inside the editor's region.
+    if data.get("village_id") == before["village_id"]:
+        errors.pop("village_id", None)
+    # Age is checked at registration; a 17-year-old's file stays editable.
+    if "birth_date" in errors and "birth_date" not in changes and "id_number" not in changes:
+        errors.pop("birth_date")
+    _raise_errors(errors)
+    changed = [f for f in EDITABLE_FIELDS if data[f] != before[f]]
+    if not changed:
+        return []
+    child_apply(child, data)
+    if "id_number" in changed:
+        _check_not_registered(child.id_number_hash, exclude_pk=child.pk)
+    child.save()
+    return ChildChange.objects.bulk_create(
+        ChildChange(
+            child=child,
+            changed_by=changed_by,
+            field=field,
+            old_value=_history_value(field, before[field]),
+            new_value=_history_value(field, data[field]),
+            source=source,
+        )
+        for field in changed
+    )
+
+
+@transaction.atomic
+def child_exit(
+    *, child: Child, exited_by, reason: str, exited_on: datetime.date | None = None, note: str = ""
+) -> Child:
+    """Close a child's file (退出) with a reason and date."""
+    if child.status == Child.Status.EXITED:
+        raise ConflictError(_("该档案已退出 / this file has already been closed"), field="status")
+    if reason not in Child.ExitReason.values:
+        raise ServiceError(_("请选择退出原因 / choose an exit reason"), field="reason")
+    if reason == Child.ExitReason.OTHER and not note.strip():
+        raise ServiceError(_("原因为“其他”时请填写说明 / explain the reason"), field="note")
+    exited_on = exited_on or _today()
+    if exited_on > _today():
+        raise ServiceError(_("退出日期不能晚于今天 / the exit date cannot be in the future"), field="exited_on")
+    child.status = Child.Status.EXITED
+    child.exit_reason = reason
+    child.exit_note = note.strip()[:200]
+    child.exited_on = exited_on
+    child.save(update_fields=["status", "exit_reason", "exit_note", "exited_on", "updated_at"])
+    ChildChange.objects.create(
+        child=child,
+        changed_by=exited_by,
+        field="status",
+        old_value=str(Child.Status.ACTIVE.label),
+        new_value=f"{Child.Status.EXITED.label}：{Child.ExitReason(reason).label} {exited_on.isoformat()}",
+        source="exit",
+    )
+    return child
+
+
+def child_id_number_reveal(*, child: Child, user, request=None) -> str:
+    """Return a child's full ID number to a user allowed to see it, and audit the reveal."""
+    if not can_reveal_id_number(user):
+        raise PermissionError("reveal not allowed")
+    audit_record(
+        actor=user,
+        action=AuditEvent.Action.REVEAL,
+        object_type="children.child",
+        object_ids=[child.pk],
+        region_code=child.village_id,
+        request=request,
+        detail="id_number",
+    )
+    return child.id_number
+
+
+@transaction.atomic
+def concern_raise(*, child: Child, raised_by, severity: str, category: str, description: str) -> Concern:
+    """Raise a concern (关注事项) about a child; staff of the child's region must act on it."""
+    if severity not in Concern.Severity.values:
+        raise ServiceError(_("请选择严重程度 / choose a severity"), field="severity")
+    if category not in Concern.Category.values:
+        raise ServiceError(_("请选择类别 / choose a category"), field="category")
+    description = (description or "").strip()
+    if not description:
+        raise ServiceError(_("请描述看到的情况 / describe what you saw"), field="description")
+    return Concern.objects.create(
+        child=child, raised_by=raised_by, severity=severity, category=category, description=description[:4000]
+    )
+
+
+@transaction.atomic
+def concern_acknowledge(*, concern: Concern, user) -> Concern:
+    """Acknowledge an open concern (受理)."""
+    concern = Concern.objects.select_for_update().get(pk=concern.pk)
+    if concern.status != Concern.Status.OPEN:
+        raise ConflictError(_("只有待处理的事项可以受理 / only an open concern can be acknowledged"), field="status")
+    concern.status = Concern.Status.ACKNOWLEDGED
+    concern.acknowledged_by = user
+    concern.acknowledged_at = timezone.now()
+    concern.save(update_fields=["status", "acknowledged_by", "acknowledged_at"])
+    return concern
+
+
+@transaction.atomic
+def concern_close(*, concern: Concern, user, note: str) -> Concern:
+    """Close a concern with a note saying what was done (e.g. 转介社工站)."""
+    concern = Concern.objects.select_for_update().get(pk=concern.pk)
+    if concern.status == Concern.Status.CLOSED:
+        raise ConflictError(_("该事项已办结 / the concern is already closed"), field="status")
+    note = (note or "").strip()
+    if not note:
+        raise ServiceError(_("办结须填写处理说明（如转介社工站） / a closing note is required"), field="note")
+    now = timezone.now()
+    if concern.status == Concern.Status.OPEN:
+        concern.acknowledged_by = user
+        concern.acknowledged_at = now
+    concern.status = Concern.Status.CLOSED
+    concern.closed_by = user
+    concern.closed_at = now
+    concern.closing_note = note[:4000]
+    concern.save()
+    return concern

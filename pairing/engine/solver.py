@@ -1,0 +1,321 @@
+"""The exact solver: one minimum-cost flow (OR-Tools ``SimpleMinCostFlow``).
+
+Network (docs/pairing-engine.md has the full argument):
+
+    source ─(1, -M1)──────────┐                   ┌─(n, load·(l+0))─┐
+           ─(w-1, -M2)────── beneficiary ─(cost)── group ─(n, load·(l+1))─ sink
+    source ─(S, 0)────────────────────────────────────────────────────── sink   (bypass)
+
+A beneficiary with one slot to fill and nobody on her lists reaches the groups of her
+area through *hub* nodes, one per (region, needs): beneficiary → hub(region at level L)
+costs ``distance_costs[L]``, hub → group costs ``-skill_bonus · matches``. That keeps the
+arc count near-linear (a county of 10,000 beneficiaries has ~3 hub arcs each instead of
+thousands of group arcs) and loses nothing: the cheapest route to a group goes through
+the hub of the smallest common region, whose cost is exactly the pair's cost.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+import numpy as np
+from ortools.graph.python.min_cost_flow import SimpleMinCostFlow
+
+from pairing.engine.costs import (
+    area_level,
+    common_level,
+    id_key,
+    load_cost,
+    matched_skills,
+    pair_cost,
+    pair_reasons,
+    within,
+)
+from pairing.engine.labels import DEFAULT_LABELS, Labels
+from pairing.engine.model import Distance, Instance, Proposal, Result, Stats, Unmatched, UnmatchedCode
+from pairing.engine.prepare import Ben, Group, Prepared, prepare
+
+_INT64_SAFE = 2**62
+
+
+class EngineError(Exception):
+    """The instance cannot be solved as given (e.g. costs too large for 64-bit arithmetic)."""
+
+
+def solve(instance: Instance, labels: Labels = DEFAULT_LABELS) -> Result:
+    """Return the lexicographically optimal pairing proposals for one instance."""
+    return solve_prepared(prepare(instance), labels)
+
+
+class _Arcs:
+    __slots__ = ("tails", "heads", "caps", "costs")
+
+    def __init__(self):
+        self.tails, self.heads, self.caps, self.costs = [], [], [], []
+
+    def add(self, tail: int, head: int, cap: int, cost: int) -> int:
+        self.tails.append(tail)
+        self.heads.append(head)
+        self.caps.append(cap)
+        self.costs.append(cost)
+        return len(self.tails) - 1
+
+
+def solve_prepared(prep: Prepared, labels: Labels = DEFAULT_LABELS) -> Result:
+    policy = prep.policy
+    max_level = int(policy.max_distance)
+    bens = [ben for ben in prep.bens if ben.remaining > 0]
+    groups = prep.groups
+    helper_groups = [g for g in groups if g.team_id is None]
+    team_groups = [g for g in groups if g.team_id is not None]
+    exception_helpers = {g.members[0] for g in helper_groups if g.exception}
+
+    # region prefix -> helper groups inside it, for every level a hub or a direct scan may use
+    in_region: dict[tuple, list[Group]] = defaultdict(list)
+    for g in helper_groups:
+        for level in range(max_level, min(len(g.location), int(Distance.SAME_VILLAGE)) + 1):
+            in_region[g.location[:level]].append(g)
+    teams_in_area: dict[tuple, list[Group]] = defaultdict(list)
+    for g in team_groups:
+        teams_in_area[g.location].append(g)
+
+    source, sink = 0, 1
+    ben_node = {i: 2 + i for i in range(len(bens))}
+    group_node = {g.index: 2 + len(bens) + k for k, g in enumerate(groups)}
+    next_node = 2 + len(bens) + len(groups)
+    hubs: dict[tuple, int] = {}
+
+    arcs = _Arcs()
+    source_first, source_more = {}, {}  # ben position -> arc
+    direct = []  # (arc, ben position, group)
+    to_hub = []  # (arc, ben position, hub key)
+    supply = further = 0
+    for i, ben in enumerate(bens):
+        node = ben_node[i]
+        if ben.existing == 0:
+            source_first[i] = arcs.add(source, node, 1, 0)
+            if ben.remaining > 1:
+                source_more[i] = arcs.add(source, node, ben.remaining - 1, 0)
+                further += ben.remaining - 1
+        else:
+            source_more[i] = arcs.add(source, node, ben.remaining, 0)
+            further += ben.remaining
+        supply += ben.remaining
+
+        loc = ben.b.location
+        for size in range(len(loc), -1, -1):
+            for g in teams_in_area.get(loc[:size], ()):
+                lvl = g.eligible_level(ben, policy.max_distance)
+                if lvl is not None:
+                    cost = _group_cost(ben, g, lvl, policy)
+                    direct.append((arcs.add(node, group_node[g.index], 1, cost), i, g))
+
+        if len(loc) < max_level:
+            continue  # too vague a location to be within the allowed distance of anyone
+        lists = ben.forbidden | ben.previous
+        if ben.remaining > 1 or (lists and not lists.isdisjoint(exception_helpers)):
+            for g in in_region.get(loc[:max_level], ()):
+                lvl = g.eligible_level(ben, policy.max_distance)
+                if lvl is None:
+                    continue
+                cap = min(ben.remaining, g.n)
+                direct.append((arcs.add(node, group_node[g.index], cap, _group_cost(ben, g, lvl, policy)), i, g))
+        else:
+            for level in range(min(len(loc), int(Distance.SAME_VILLAGE)), max_level - 1, -1):
+                key = (loc[:level], ben.needs)
+                if key[0] not in in_region:
+                    continue
+                if key not in hubs:
+                    hubs[key] = next_node
+                    next_node += 1
+                to_hub.append((arcs.add(node, hubs[key], 1, policy.distance_costs[Distance(level)]), i, key))
+
+    hub_out = []  # (arc, hub key, group)
+    for key in sorted(hubs, key=lambda k: (len(k[0]), k[0], sorted(k[1]))):
+        region, needs = key
+        for g in in_region[region]:
+            matches = len(matched_skills(needs, g.skills, policy))
+            hub_out.append(
+                (arcs.add(hubs[key], group_node[g.index], g.n * g.capacity, -policy.skill_bonus * matches), key, g)
+            )
+
+    sink_costs = []
+    for g in groups:
+        for j in range(g.capacity):
+            c = policy.load_spread * (g.load + j)
+            sink_costs.append(c)
+            arcs.add(group_node[g.index], sink, g.n, c)
+    arcs.add(source, sink, supply, 0)
+
+    # Lexicographic weights (proof in docs/pairing-engine.md): every unit of flow crosses one
+    # beneficiary arc, at most one hub arc and one sink arc, so its cost lies in [lo, hi].
+    most_needs = max((len(b.needs) for b in bens), default=0)
+    lo = min(0, min(policy.distance_costs.values()) - policy.skill_bonus * most_needs - policy.keep_bonus)
+    hi = max([0, max(policy.distance_costs.values()) + (max(sink_costs) if sink_costs else 0)])
+    span = supply * (hi - lo)
+    m2 = span + 1
+    m1 = m2 * further + span + 1
+    costs = np.array(arcs.costs, dtype=np.int64)
+    for a in source_first.values():
+        costs[a] = -m1
+    for a in source_more.values():
+        costs[a] = -m2
+    if m1 * (next_node + 1) >= _INT64_SAFE or m1 * (supply + 1) >= _INT64_SAFE:
+        raise EngineError(
+            f"instance too large for one exact solve ({supply} slots): split it, e.g. with pairing.engine.split"
+        )
+
+    mcf = SimpleMinCostFlow()
+    if arcs.tails:
+        mcf.add_arcs_with_capacity_and_unit_cost(
+            np.array(arcs.tails, dtype=np.int32),
+            np.array(arcs.heads, dtype=np.int32),
+            np.array(arcs.caps, dtype=np.int64),
+            costs,
+        )
+    mcf.set_node_supply(source, supply)
+    mcf.set_node_supply(sink, -supply)
+    if supply:
+        mcf.set_node_supply(next_node - 1, 0)  # make sure every node exists
+        status = mcf.solve()
+        if status != mcf.OPTIMAL:
+            raise EngineError(f"min-cost flow did not solve: {status}")
+        flow = mcf.flows(np.arange(len(arcs.tails), dtype=np.int32))
+    else:
+        flow = np.zeros(len(arcs.tails), dtype=np.int64)
+
+    # Collect per group the (beneficiary position, units) rows, then hand units to members.
+    rows: dict[int, list[tuple[int, int]]] = defaultdict(list)
+    for a, i, g in direct:
+        if flow[a]:
+            rows[g.index].append((i, int(flow[a])))
+    hub_in: dict[tuple, list[int]] = defaultdict(list)
+    via_hub: set[int] = set()
+    for a, i, key in to_hub:
+        if flow[a]:
+            hub_in[key].append(i)
+            via_hub.add(i)
+    hub_to: dict[tuple, list[tuple[Group, int]]] = defaultdict(list)
+    for a, key, g in hub_out:
+        if flow[a]:
+            hub_to[key].append((g, int(flow[a])))
+    for key, incoming in hub_in.items():
+        outgoing = [[g, units] for g, units in hub_to[key]]
+        k = 0
+        for i in incoming:  # one unit each, ben positions already in id order
+            while outgoing[k][1] == 0:
+                k += 1
+            rows[outgoing[k][0].index].append((i, 1))
+            outgoing[k][1] -= 1
+
+    proposals = []
+    taken: dict[int, list[int]] = {}
+    filled = [0] * len(bens)
+    for g in groups:
+        if g.index not in rows:
+            continue
+        g_rows = sorted(rows[g.index], key=lambda r: r[0])
+        counts = [0] * g.n
+        p = 0
+        for i, units in g_rows:
+            ben = bens[i]
+            for _ in range(units):  # McNaughton's wrap-around: distinct members, balanced load
+                member = g.members[p % g.n]
+                counts[p % g.n] += 1
+                p += 1
+                proposals.append(_proposal(ben, g, member, policy, labels))
+                filled[i] += 1
+        taken[g.index] = counts
+    proposals.sort(
+        key=lambda pr: (id_key(pr.beneficiary_id), pr.team_id is not None, id_key(pr.helper_id or pr.team_id))
+    )
+
+    match = sum(p.cost for p in proposals)
+    load = sum(load_cost(g.load, c, policy) for g in groups if g.index in taken for c in taken[g.index])
+    covered_new = sum(1 for i, ben in enumerate(bens) if ben.existing == 0 and filled[i] > 0)
+    more = sum(filled) - covered_new
+    if supply and mcf.optimal_cost() != -m1 * covered_new - m2 * more + match + load:
+        raise EngineError("internal check failed: the decomposed pairing does not reproduce the flow's cost")
+
+    return Result(tuple(proposals), _unmatched(prep, bens, filled, labels), _stats(prep, proposals, match, load))
+
+
+def _group_cost(ben: Ben, g: Group, level: Distance, policy) -> int:
+    keep = g.exception and g.members[0] in ben.previous
+    return pair_cost(level, len(matched_skills(ben.needs, g.skills, policy)), keep, policy)
+
+
+def _proposal(ben: Ben, g: Group, member, policy, labels: Labels) -> Proposal:
+    if g.team_id is not None:
+        level = area_level(g.location)
+        helper_id, team_id = None, g.team_id
+    else:
+        level = common_level(ben.b.location, g.location)
+        helper_id, team_id = member, None
+    matches = matched_skills(ben.needs, g.skills, policy)
+    keep = member in ben.previous
+    cost = pair_cost(level, len(matches), keep, policy)
+    reasons = pair_reasons(level, matches, keep, team_id)
+    return Proposal(
+        beneficiary_id=ben.b.id,
+        helper_id=helper_id,
+        team_id=team_id,
+        cost=cost,
+        score=-cost,
+        reasons=reasons,
+        reason_text=tuple(labels.reason(r) for r in reasons),
+    )
+
+
+def _stats(prep: Prepared, proposals, match: int, load: int) -> Stats:
+    per_ben = defaultdict(int)
+    for p in proposals:
+        per_ben[p.beneficiary_id] += 1
+    covered = sum(1 for ben in prep.bens if ben.existing or per_ben[ben.b.id])
+    newly = sum(1 for ben in prep.bens if not ben.existing and per_ben[ben.b.id])
+    return Stats(
+        beneficiaries=len(prep.bens),
+        covered=covered,
+        newly_covered=newly,
+        slots_wanted=sum(max(ben.wanted, ben.existing) for ben in prep.bens),
+        slots_filled=sum(ben.existing for ben in prep.bens) + len(proposals),
+        proposals=len(proposals),
+        match_cost=match,
+        load_cost=load,
+        total_cost=match + load,
+    )
+
+
+def unmatched_reason(prep: Prepared, ben: Ben) -> UnmatchedCode:
+    """Say why a beneficiary got nobody: nobody in range, everyone in range barred, or all full."""
+    level = int(prep.policy.max_distance)
+    loc = ben.b.location
+    in_range = []
+    if len(loc) >= level:
+        in_range = [hid for hid, hloc in prep.reach_helpers.get(loc[:level], ()) if len(hloc) >= level]
+    teams = [tid for tid, area, members in prep.reach_teams if within(loc, area)]
+    if not in_range and not teams:
+        return UnmatchedCode.NO_HELPER_IN_RANGE
+    barred_helpers = sum(1 for hid in in_range if hid in ben.forbidden)
+    barred_teams = sum(
+        1
+        for tid, area, members in prep.reach_teams
+        if within(loc, area) and (tid in ben.forbidden or members & ben.forbidden)
+    )
+    if barred_helpers == len(in_range) and barred_teams == len(teams):
+        return UnmatchedCode.NEVER_PAIR
+    return UnmatchedCode.ALL_FULL
+
+
+def _unmatched(prep: Prepared, bens: list[Ben], filled: list[int], labels: Labels) -> tuple[Unmatched, ...]:
+    out = []
+    for i, ben in enumerate(bens):
+        missing = ben.remaining - filled[i]
+        if missing <= 0:
+            continue
+        if ben.existing or filled[i]:
+            code = UnmatchedCode.SHORT
+        else:
+            code = unmatched_reason(prep, ben)
+        out.append(Unmatched(ben.b.id, code, missing, labels.unmatched_text(code)))
+    return tuple(out)

@@ -1,14 +1,65 @@
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
+from django.utils.translation import gettext_lazy as _
 
-from notifications.models import LocalDelivery, Message
+from backend.accounts.admin import RegionScopedAdmin
+from backend.ops.errors import ServiceError
+from notifications.models import LocalDelivery, Message, SmsOptOut, WeChatBinding, WeComRobot
+from notifications.services import message_cancel, message_retry
 
 
 @admin.register(Message)
-class MessageAdmin(admin.ModelAdmin):
-    list_display = ("id", "channel", "recipient", "template", "status", "attempts", "created_at", "sent_at")
-    list_filter = ("channel", "status", "template")
-    search_fields = ("recipient", "provider_id")
+class MessageAdmin(RegionScopedAdmin):
+    """The outbox: superusers see every row; federation staff the rows of their region and below."""
+
+    region_field = "region_id"
+    staff_roles = ("staff",)
+    list_display = (
+        "id",
+        "channel",
+        "recipient",
+        "template",
+        "status",
+        "attempts",
+        "segments",
+        "last_error",
+        "created_at",
+        "sent_at",
+    )
+    list_filter = ("status", "channel", "template", "urgent", ("created_at", admin.DateFieldListFilter))
+    date_hierarchy = "created_at"
+    search_fields = ("recipient", "provider_id", "idempotency_key")
     readonly_fields = [f.name for f in Message._meta.fields]
+    actions = ["retry_selected", "cancel_selected"]
+    list_select_related = ("region",)
+
+    def _apply(self, request, queryset, service, done_text):
+        done = 0
+        for message in queryset:
+            try:
+                service(message=message, by=request.user)
+                done += 1
+            except ServiceError as exc:
+                self.message_user(request, f"#{message.pk}: {exc.message}", level=messages.WARNING)
+        if done:
+            self.message_user(request, done_text % {"n": done})
+
+    @admin.action(description=_("重新发送所选消息 / retry"))
+    def retry_selected(self, request, queryset):
+        self._apply(request, queryset, message_retry, _("已重新排队 %(n)d 条消息 / %(n)d queued again"))
+
+    @admin.action(description=_("取消所选消息 / cancel"))
+    def cancel_selected(self, request, queryset):
+        self._apply(request, queryset, message_cancel, _("已取消 %(n)d 条消息 / %(n)d cancelled"))
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(LocalDelivery)
@@ -16,3 +67,47 @@ class LocalDeliveryAdmin(admin.ModelAdmin):
     list_display = ("created_at", "to", "text")
     search_fields = ("to",)
     readonly_fields = ("message", "to", "text", "created_at")
+
+
+@admin.register(SmsOptOut)
+class SmsOptOutAdmin(admin.ModelAdmin):
+    list_display = ("phone", "opted_out", "source", "keyword", "changed_at")
+    list_filter = ("opted_out", "source")
+    search_fields = ("phone",)
+
+
+@admin.register(WeChatBinding)
+class WeChatBindingAdmin(admin.ModelAdmin):
+    list_display = ("user", "usable", "unusable_reason", "bound_at")
+    list_filter = ("usable",)
+    search_fields = ("user__username", "user__display_name")
+    readonly_fields = ("openid", "bound_at", "updated_at")
+
+
+class WeComRobotForm(forms.ModelForm):
+    # The key is write-only: the form never shows the stored one.
+    key = forms.CharField(
+        label=_("机器人密钥"),
+        required=False,
+        widget=forms.PasswordInput(render_value=False),
+        help_text=_("留空则保持原密钥 / leave empty to keep the current key"),
+    )
+
+    class Meta:
+        model = WeComRobot
+        fields = ("region", "name", "key", "is_active")
+
+    def clean_key(self):
+        key = self.cleaned_data.get("key", "").strip()
+        if not key and not self.instance.pk:
+            raise forms.ValidationError(_("请填写机器人密钥 / the key is required"))
+        return key or self.instance.key
+
+
+@admin.register(WeComRobot)
+class WeComRobotAdmin(RegionScopedAdmin):
+    form = WeComRobotForm
+    region_field = "region_id"
+    staff_roles = ("staff",)
+    list_display = ("name", "region", "masked_key", "is_active")
+    autocomplete_fields = ("region",)

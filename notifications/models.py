@@ -1,5 +1,9 @@
+from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+
+from backend.privacy.fields import EncryptedTextField
 
 
 class Message(models.Model):
@@ -21,18 +25,51 @@ class Message(models.Model):
 
     channel = models.CharField(_("渠道"), max_length=10, choices=Channel.choices, default=Channel.SMS)
     recipient = models.CharField(_("收件人"), max_length=100)
+    # The account the message is for, when there is one (applicants have only a phone).
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("收件用户"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    programme = models.ForeignKey(
+        "programmes.Programme",
+        verbose_name=_("关爱项目"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    # Staff see the messages of their region and below (see notifications.selectors).
+    region = models.ForeignKey(
+        "regions.Region",
+        verbose_name=_("区划"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     template = models.CharField(_("模板"), max_length=50, blank=True)
     params = models.JSONField(_("参数"), default=dict, blank=True)
     body = models.TextField(_("内容"))
     idempotency_key = models.CharField(_("幂等键"), max_length=120, null=True, blank=True, unique=True)
+    # Urgent messages (sign-in codes) ignore quiet hours and the per-recipient rate limit.
+    urgent = models.BooleanField(_("紧急（不受免打扰限制）"), default=False)
     status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.PENDING)
     attempts = models.PositiveSmallIntegerField(_("尝试次数"), default=0)
     next_attempt_at = models.DateTimeField(_("下次尝试"), null=True, blank=True)
+    # When the row entered queued or sending: how stuck rows are found and reconciled.
+    claimed_at = models.DateTimeField(_("认领时间"), null=True, blank=True)
     provider_id = models.CharField(_("服务商编号"), max_length=64, blank=True)
+    provider_status = models.CharField(_("服务商状态"), max_length=20, blank=True)
+    error_code = models.CharField(_("错误代码"), max_length=20, blank=True)
     segments = models.PositiveSmallIntegerField(_("计费条数"), default=0)
     last_error = models.CharField(_("最近错误"), max_length=500, blank=True)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     sent_at = models.DateTimeField(_("发送时间"), null=True, blank=True)
+    delivered_at = models.DateTimeField(_("送达时间"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("消息")
@@ -40,10 +77,22 @@ class Message(models.Model):
         ordering = ["-created_at"]
         indexes = [
             models.Index(fields=["status", "next_attempt_at"], name="message_due_idx"),
+            # The dispatcher reads only due rows: a partial index keeps that flat as the table grows.
+            models.Index(fields=["next_attempt_at"], condition=Q(status="pending"), name="message_pending_due_idx"),
+            models.Index(
+                fields=["claimed_at"], condition=Q(status__in=["queued", "sending"]), name="message_claimed_idx"
+            ),
+            models.Index(fields=["recipient", "sent_at"], name="message_recipient_sent_idx"),
+            models.Index(fields=["provider_id"], name="message_provider_idx"),
+            models.Index(fields=["created_at"], name="message_created_idx"),
         ]
 
     def __str__(self) -> str:
         return f"{self.get_channel_display()} → {self.recipient}"
+
+    @property
+    def is_final(self) -> bool:
+        return self.status in {self.Status.SENT, self.Status.DELIVERED, self.Status.FAILED, self.Status.CANCELLED}
 
 
 class LocalDelivery(models.Model):
@@ -61,3 +110,77 @@ class LocalDelivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.to}: {self.text[:30]}"
+
+
+class SmsOptOut(models.Model):
+    """A phone number that asked for no more text messages (STOP, 退订, TD or Twilio error 21610)."""
+
+    class Source(models.TextChoices):
+        KEYWORD = "keyword", _("短信回复退订词")
+        PROVIDER = "provider", _("服务商拒发（21610）")
+        STAFF = "staff", _("工作人员操作")
+
+    phone = models.CharField(_("手机号"), max_length=20, unique=True)
+    opted_out = models.BooleanField(_("已退订"), default=True)
+    source = models.CharField(_("来源"), max_length=10, choices=Source.choices)
+    keyword = models.CharField(_("回复内容"), max_length=20, blank=True)
+    changed_at = models.DateTimeField(_("变更时间"))
+
+    class Meta:
+        verbose_name = _("短信退订")
+        verbose_name_plural = _("短信退订")
+        ordering = ["-changed_at"]
+
+    def __str__(self) -> str:
+        return self.phone
+
+    @property
+    def reason(self) -> str:
+        when = self.changed_at.strftime("%Y-%m-%d %H:%M") if self.changed_at else ""
+        how = self.get_source_display() + (f" “{self.keyword}”" if self.keyword else "")
+        return f"该号码已退订短信（{how}，{when}）/ number opted out of SMS"
+
+
+class WeChatBinding(models.Model):
+    """A volunteer's WeChat openid for the official account: template messages go there."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, verbose_name=_("用户"), on_delete=models.CASCADE, related_name="wechat_binding"
+    )
+    openid = models.CharField(_("OpenID"), max_length=64, unique=True)
+    usable = models.BooleanField(_("可用"), default=True)
+    unusable_reason = models.CharField(_("不可用原因"), max_length=200, blank=True)
+    bound_at = models.DateTimeField(_("绑定时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("微信绑定")
+        verbose_name_plural = _("微信绑定")
+
+    def __str__(self) -> str:
+        return f"{self.user} ↔ {self.openid[:6]}…"
+
+
+class WeComRobot(models.Model):
+    """A WeCom (企业微信) group robot of a region's volunteer group; its key is a secret."""
+
+    region = models.ForeignKey(
+        "regions.Region", verbose_name=_("区划"), on_delete=models.PROTECT, related_name="wecom_robots"
+    )
+    name = models.CharField(_("群名称"), max_length=100)
+    key = EncryptedTextField(_("机器人密钥"))
+    is_active = models.BooleanField(_("启用"), default=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("企业微信群机器人")
+        verbose_name_plural = _("企业微信群机器人")
+        ordering = ["region_id", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def masked_key(self) -> str:
+        key = self.key or ""
+        return (key[:4] + "…" + key[-2:]) if len(key) > 8 else "****"

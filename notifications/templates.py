@@ -18,6 +18,10 @@ class MessageTemplate:
     description: str = ""
     # Example parameters, used by the privacy test and the admin preview.
     example: dict | None = None
+    # Urgent texts (sign-in codes) are sent in quiet hours and are not rate limited.
+    urgent: bool = False
+    # For WeChat template messages: field name -> str.format() text, each cut to 20 characters.
+    wechat_fields: tuple[tuple[str, str], ...] = ()
 
     def render(self, params: dict) -> str:
         return self.text.format(**params)

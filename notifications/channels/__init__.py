@@ -3,19 +3,37 @@
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
-from notifications.channels.base import Channel, DeliveryError, OutgoingMessage, SendResult
+from notifications.channels.base import Channel, DeliveryDeferred, DeliveryError, OutgoingMessage, SendResult
 
-__all__ = ["Channel", "DeliveryError", "OutgoingMessage", "SendResult", "channel_for"]
+__all__ = ["Channel", "DeliveryDeferred", "DeliveryError", "OutgoingMessage", "SendResult", "channel_for"]
 
 
 def channel_for(kind: str) -> Channel:
-    """Return the channel that carries messages of a kind ("sms", ...)."""
+    """Return the channel that carries messages of a kind ("sms", "wechat", "wecom")."""
     if kind == "sms":
         name = settings.SMS_CHANNEL
+    elif kind == "wechat":
+        name = settings.WECHAT_CHANNEL
+    elif kind == "wecom":
+        name = settings.WECOM_CHANNEL
     else:
         name = kind
     if name == "local":
         from notifications.channels.local import LocalChannel
 
         return LocalChannel()
-    raise ImproperlyConfigured(f"unknown channel {name!r}: check SMS_CHANNEL")
+    if name == "twilio":
+        from notifications.channels.sms import TwilioSmsChannel
+
+        return TwilioSmsChannel()
+    if name == "wechat":
+        from notifications.channels.wechat import WeChatTemplateChannel
+
+        return WeChatTemplateChannel()
+    if name == "wecom":
+        from notifications.channels.wecom import WeComRobotChannel
+
+        return WeComRobotChannel()
+    raise ImproperlyConfigured(
+        f"unknown channel {name!r} for {kind!r}: check SMS_CHANNEL / WECHAT_CHANNEL / WECOM_CHANNEL"
+    )

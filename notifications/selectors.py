@@ -1,0 +1,50 @@
+"""Reads of the delivery app, scoped to what the user may see."""
+
+import datetime
+
+from django.db.models import Q, QuerySet
+
+from backend.accounts.selectors import user_region_scope
+from notifications.models import Message
+
+
+def user_sees_outbox(user) -> bool:
+    """Superusers and federation staff may look at the outbox."""
+    return bool(
+        user
+        and user.is_authenticated
+        and user.is_active
+        and (user.is_superuser or (user.is_staff and user.role == "staff"))
+    )
+
+
+def message_list(
+    *,
+    user,
+    status: str | None = None,
+    channel: str | None = None,
+    template: str | None = None,
+    recipient: str | None = None,
+    created_from: datetime.date | None = None,
+    created_to: datetime.date | None = None,
+) -> QuerySet[Message]:
+    """Return the outbox rows a user may see: superusers all; staff those of their region and below.
+
+    A message without a region (a code to an applicant) is seen by superusers only.
+    """
+    if not user_sees_outbox(user):
+        return Message.objects.none()
+    qs = Message.objects.filter(user_region_scope(user).q("region_id"))
+    if status:
+        qs = qs.filter(status=status)
+    if channel:
+        qs = qs.filter(channel=channel)
+    if template:
+        qs = qs.filter(template=template)
+    if recipient:
+        qs = qs.filter(Q(recipient=recipient) | Q(recipient__endswith=recipient))
+    if created_from:
+        qs = qs.filter(created_at__date__gte=created_from)
+    if created_to:
+        qs = qs.filter(created_at__date__lte=created_to)
+    return qs.order_by("-created_at", "-pk")

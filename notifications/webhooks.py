@@ -1,0 +1,115 @@
+"""Provider callbacks: Twilio status and inbound SMS (signed), and the WeChat binding flow."""
+
+import logging
+from urllib.parse import urlencode
+from xml.sax.saxutils import escape
+
+from django.conf import settings
+from django.core import signing
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, HttpResponseForbidden
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_POST
+from twilio.request_validator import SIGNATURE_SETTINGS_HEADER, RequestValidator, get_signature_algorithm
+
+from backend.ops.errors import ServiceError
+from notifications.channels import DeliveryError
+from notifications.inbound import inbound_sms_handle
+from notifications.services import WECHAT_BIND_SALT, twilio_status_record, wechat_bind_user, wechat_binding_save
+
+logger = logging.getLogger(__name__)
+
+
+def twilio_request_valid(request: HttpRequest) -> bool:
+    """Return whether the request carries Twilio's signature of PUBLIC_BASE_URL + path and its form."""
+    signature = request.headers.get("X-Twilio-Signature", "")
+    if not signature or not settings.TWILIO_AUTH_TOKEN:
+        return False
+    url = settings.PUBLIC_BASE_URL + request.get_full_path()
+    algorithm = get_signature_algorithm(request.headers.get(SIGNATURE_SETTINGS_HEADER))
+    return RequestValidator(settings.TWILIO_AUTH_TOKEN).validate(url, request.POST, signature, algorithm)
+
+
+def _twiml(reply: str | None) -> HttpResponse:
+    inner = f"<Message>{escape(reply)}</Message>" if reply else ""
+    return HttpResponse(
+        f'<?xml version="1.0" encoding="UTF-8"?><Response>{inner}</Response>', content_type="text/xml; charset=utf-8"
+    )
+
+
+@csrf_exempt
+@require_POST
+def twilio_status(request: HttpRequest) -> HttpResponse:
+    """Twilio's StatusCallback: record delivered, undelivered or failed."""
+    if not twilio_request_valid(request):
+        return HttpResponseForbidden("invalid Twilio signature")
+    sid = request.POST.get("MessageSid", "")
+    status = request.POST.get("MessageStatus", "") or request.POST.get("SmsStatus", "")
+    if not sid or not status:
+        return HttpResponseBadRequest("MessageSid and MessageStatus are required")
+    twilio_status_record(
+        provider_id=sid, status=status, error_code=request.POST.get("ErrorCode", ""), to=request.POST.get("To", "")
+    )
+    return HttpResponse(status=204)
+
+
+@csrf_exempt
+@require_POST
+def twilio_inbound(request: HttpRequest) -> HttpResponse:
+    """Twilio's incoming-message webhook: stop words, then the registered handlers; reply in TwiML."""
+    if not twilio_request_valid(request):
+        return HttpResponseForbidden("invalid Twilio signature")
+    sender = request.POST.get("From", "")
+    if not sender:
+        return HttpResponseBadRequest("From is required")
+    reply = inbound_sms_handle(
+        from_number=sender, body=request.POST.get("Body", ""), provider_id=request.POST.get("MessageSid", "")
+    )
+    return _twiml(reply)
+
+
+def _page(request, title: str, text: str, status: int = 200) -> HttpResponse:
+    return render(request, "notifications/wechat_bind.html", {"title": title, "text": text}, status=status)
+
+
+@require_GET
+def wechat_bind(request: HttpRequest) -> HttpResponse:
+    """Start binding: send the volunteer to WeChat's OAuth (snsapi_base) with who she is in ``state``."""
+    token = request.GET.get("t", "")
+    if not token:
+        user = request.user
+        if not (user.is_authenticated and user.is_active and getattr(user, "is_volunteer", False)):
+            return _page(
+                request, _("链接无效"), _("请通过短信中的链接打开，或先登录。/ Open the link from your SMS."), 403
+            )
+        token = signing.dumps({"u": user.pk}, salt=WECHAT_BIND_SALT)
+    if not settings.WECHAT_APP_ID:
+        return _page(request, _("暂未开通"), _("微信公众号尚未配置（WECHAT_APP_ID）/ WeChat is not configured."), 503)
+    query = urlencode(
+        {
+            "appid": settings.WECHAT_APP_ID,
+            "redirect_uri": settings.PUBLIC_BASE_URL + "/webhooks/wechat/callback/",
+            "response_type": "code",
+            "scope": "snsapi_base",
+            "state": token,
+        }
+    )
+    return redirect(f"{settings.WECHAT_OAUTH_BASE_URL.rstrip('/')}/connect/oauth2/authorize?{query}#wechat_redirect")
+
+
+@require_GET
+def wechat_callback(request: HttpRequest) -> HttpResponse:
+    """WeChat sends the volunteer back with a code: exchange it for her openid and store the binding."""
+    code, state = request.GET.get("code", ""), request.GET.get("state", "")
+    if not code or not state:
+        return _page(request, _("绑定失败"), _("您没有同意授权，请重新打开链接。/ Authorisation was declined."), 400)
+    user = wechat_bind_user(token=state)
+    if user is None:
+        return _page(request, _("链接已过期"), _("请向工作人员索取新的绑定链接。/ The link has expired."), 403)
+    try:
+        wechat_binding_save(user=user, code=code)
+    except (DeliveryError, ServiceError) as exc:
+        logger.warning("WeChat binding failed for user %s: %s", user.pk, exc)
+        return _page(request, _("绑定失败"), str(getattr(exc, "message", exc)), 400)
+    return _page(request, _("绑定成功"), _("以后的提醒将通过微信发送给您。/ Reminders will now come by WeChat."))

@@ -25,7 +25,7 @@ def application_list(
     if status:
         qs = qs.filter(status=status)
     if region:
-        qs = qs.filter(village_id__startswith=region)
+        qs = qs.filter(village__pk__startswith=region)
     if caring_unit:
         qs = qs.filter(caring_unit_id=caring_unit)
     if skill:
@@ -135,7 +135,7 @@ def volunteer_list(
     if status:
         qs = qs.filter(status=status)
     if region:
-        qs = qs.filter(village_id__startswith=region)
+        qs = qs.filter(village__pk__startswith=region)
     if caring_unit:
         qs = qs.filter(caring_unit_id=caring_unit)
     if skill:
@@ -160,7 +160,7 @@ def caring_unit_get(*, user: User, pk: int) -> CaringUnit | None:
 
 def caring_units_for_applicants(*, programme) -> QuerySet[CaringUnit]:
     """Return the caring units an applicant to a programme may name (public list of names)."""
-    return CaringUnit.objects.filter(region_id__startswith=programme.region_id).order_by("name")
+    return CaringUnit.objects.filter(region__pk__startswith=programme.region_id).order_by("name")
 
 
 def team_list(*, user: User) -> QuerySet[Team]:

@@ -65,3 +65,9 @@ def relevant_skills(skills: frozenset[str], policy: Policy) -> frozenset[str]:
 def id_key(value) -> tuple:
     """Sort key that orders ints and strings (and mixes of them) the same way every time."""
     return (0, value, "") if isinstance(value, int) else (1, 0, str(value))
+
+
+def proposal_key(p) -> tuple:
+    """Sort key of a proposal: beneficiary, then helpers before teams, then id."""
+    other = p.helper_id if p.helper_id is not None else p.team_id
+    return (id_key(p.beneficiary_id), p.team_id is not None, id_key(other))

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from pairing.engine.costs import id_key, load_cost
+from pairing.engine.costs import id_key, load_cost, proposal_key
 from pairing.engine.labels import DEFAULT_LABELS, Labels
 from pairing.engine.model import Distance, Instance, Result
 from pairing.engine.prepare import prepare
@@ -85,7 +85,7 @@ def greedy(instance: Instance, labels: Labels = DEFAULT_LABELS) -> Result:
                 progress = True
 
     proposals = [_proposal(bens[i], g, member, policy, labels) for i, g, member in picks]
-    proposals.sort(key=lambda p: (id_key(p.beneficiary_id), p.team_id is not None, id_key(p.helper_id or p.team_id)))
+    proposals.sort(key=proposal_key)
     match = sum(p.cost for p in proposals)
     load = sum(load_cost(g.load, c, policy) for g in groups for c in counts[g.index])
     return Result(tuple(proposals), _unmatched(prep, bens, filled, labels), _stats(prep, proposals, match, load))

@@ -24,11 +24,11 @@ from ortools.graph.python.min_cost_flow import SimpleMinCostFlow
 from pairing.engine.costs import (
     area_level,
     common_level,
-    id_key,
     load_cost,
     matched_skills,
     pair_cost,
     pair_reasons,
+    proposal_key,
     within,
 )
 from pairing.engine.labels import DEFAULT_LABELS, Labels
@@ -155,15 +155,15 @@ def solve_prepared(prep: Prepared, labels: Labels = DEFAULT_LABELS) -> Result:
     span = supply * (hi - lo)
     m2 = span + 1
     m1 = m2 * further + span + 1
+    if m1 * (next_node + 1) >= _INT64_SAFE or m1 * (supply + 1) >= _INT64_SAFE:
+        raise EngineError(
+            f"instance too large for one exact solve ({supply} slots): split it, e.g. with pairing.engine.split"
+        )
     costs = np.array(arcs.costs, dtype=np.int64)
     for a in source_first.values():
         costs[a] = -m1
     for a in source_more.values():
         costs[a] = -m2
-    if m1 * (next_node + 1) >= _INT64_SAFE or m1 * (supply + 1) >= _INT64_SAFE:
-        raise EngineError(
-            f"instance too large for one exact solve ({supply} slots): split it, e.g. with pairing.engine.split"
-        )
 
     mcf = SimpleMinCostFlow()
     if arcs.tails:
@@ -226,9 +226,7 @@ def solve_prepared(prep: Prepared, labels: Labels = DEFAULT_LABELS) -> Result:
                 proposals.append(_proposal(ben, g, member, policy, labels))
                 filled[i] += 1
         taken[g.index] = counts
-    proposals.sort(
-        key=lambda pr: (id_key(pr.beneficiary_id), pr.team_id is not None, id_key(pr.helper_id or pr.team_id))
-    )
+    proposals.sort(key=proposal_key)
 
     match = sum(p.cost for p in proposals)
     load = sum(load_cost(g.load, c, policy) for g in groups if g.index in taken for c in taken[g.index])

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 
-from pairing.engine.costs import id_key
+from pairing.engine.costs import id_key, proposal_key
 from pairing.engine.labels import DEFAULT_LABELS, Labels
 from pairing.engine.model import Instance, Mode, Result, Stats
 from pairing.engine.solver import solve
@@ -103,7 +103,7 @@ def merge(results: Iterable[Result]) -> Result:
         proposals.extend(r.proposals)
         unmatched.extend(r.unmatched)
         stats = stats + r.stats
-    proposals.sort(key=lambda p: (id_key(p.beneficiary_id), p.team_id is not None, id_key(p.helper_id or p.team_id)))
+    proposals.sort(key=proposal_key)
     unmatched.sort(key=lambda u: id_key(u.beneficiary_id))
     return Result(tuple(proposals), tuple(unmatched), stats)
 

@@ -32,9 +32,9 @@ def application_list(
         qs = qs.filter(skills__contains=[skill])
     qs = application_annotate_duplicates(qs)
     if flagged is True:
-        qs = qs.filter(Q(has_duplicate=True) | application_age_outside_q())
+        qs = qs.filter(application_flagged_q())
     elif flagged is False:
-        qs = qs.filter(Q(has_duplicate=False) & ~application_age_outside_q())
+        qs = qs.exclude(application_flagged_q())
     return qs.select_related("village", "programme", "programme__region", "caring_unit")
 
 
@@ -63,6 +63,11 @@ def application_age_outside_q(*, today: datetime.date | None = None) -> Q:
         too_old = Q(birth_date__lte=_years_before(today, programme.max_age + 1))
         q |= Q(programme_id=programme.pk) & (too_young | too_old)
     return q
+
+
+def application_flagged_q(*, today: datetime.date | None = None) -> Q:
+    """Return a filter for applications a reviewer should look at twice (needs ``has_duplicate``)."""
+    return Q(has_duplicate=True) | application_age_outside_q(today=today)
 
 
 def application_get(*, user: User, pk: int) -> Application | None:

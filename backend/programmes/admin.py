@@ -18,7 +18,18 @@ class ProgrammeAdmin(RegionScopedAdmin):
         (_("选任条件"), {"fields": ("min_age", "max_age", "required_declarations", "selection_notes")}),
         (
             _("结对关爱工作程序"),
-            {"fields": ("approval_levels", "volunteer_sees_guardian_phone", "volunteer_sees_address")},
+            {
+                "fields": (
+                    "approval_levels",
+                    "pairing_mode",
+                    "pairing_max_distance",
+                    "pairing_skill_bonus",
+                    "pairing_keep_bonus",
+                    "pairing_load_spread",
+                    "volunteer_sees_guardian_phone",
+                    "volunteer_sees_address",
+                )
+            },
         ),
         (_("提醒"), {"fields": ("quiet_hours_start", "quiet_hours_end")}),
         (_("退出机制"), {"fields": ("exit_rules",)}),

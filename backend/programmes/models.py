@@ -36,6 +36,30 @@ class Programme(models.Model):
     volunteer_sees_guardian_phone = models.BooleanField(_("爱心妈妈可见监护人电话"), default=False)
     volunteer_sees_address = models.BooleanField(_("爱心妈妈可见详细住址"), default=False)
 
+    # Pairing engine weights and limits (结对规则).
+    class PairingMode(models.TextChoices):
+        ONE_TO_ONE = "one_to_one", _("一对一")
+        ONE_TO_MANY = "one_to_many", _("一对多")
+        MANY_TO_ONE = "many_to_one", _("多对一")
+        MANY_TO_MANY = "many_to_many", _("多对多（按容量）")
+        TEAMS = "teams", _("小分队结对")
+
+    class MaxDistance(models.IntegerChoices):
+        SAME_VILLAGE = 5, _("同村")
+        SAME_TOWN = 4, _("同镇（街道）")
+        SAME_COUNTY = 3, _("同县（区）")
+        SAME_CITY = 2, _("同市")
+
+    pairing_mode = models.CharField(
+        _("结对模式"), max_length=20, choices=PairingMode.choices, default=PairingMode.MANY_TO_MANY
+    )
+    pairing_max_distance = models.PositiveSmallIntegerField(
+        _("最远结对距离"), choices=MaxDistance.choices, default=MaxDistance.SAME_COUNTY
+    )
+    pairing_skill_bonus = models.PositiveSmallIntegerField(_("专长匹配加分"), default=15)
+    pairing_keep_bonus = models.PositiveSmallIntegerField(_("延续原结对加分"), default=25)
+    pairing_load_spread = models.PositiveSmallIntegerField(_("均衡负担权重"), default=5)
+
     # Delivery: messages due in quiet hours wait until they end (Asia/Shanghai).
     quiet_hours_start = models.TimeField(_("免打扰开始"), default=datetime.time(21, 0))
     quiet_hours_end = models.TimeField(_("免打扰结束"), default=datetime.time(8, 0))

@@ -1,0 +1,518 @@
+"""Writes for pairing: runs, proposals, approval, and the lifecycle of a pairing."""
+
+import datetime
+import logging
+
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from backend.accounts.models import User
+from backend.accounts.selectors import user_region_scope
+from backend.children.models import Child
+from backend.ops.errors import ConflictError, ServiceError
+from backend.programmes.models import Programme
+from backend.programmes.selectors import programme_list_for
+from backend.regions.models import Region
+from backend.volunteers.models import Team, Volunteer
+from notifications.services import sms_send_template
+from pairing import engine
+from pairing.models import Pairing, PairingRun, PairingRunPart, Proposal, ProposalApproval
+from pairing.selectors import (
+    CURRENT,
+    PLATFORM_LABELS,
+    location_of,
+    pairing_instance,
+    run_part_codes,
+    split_key,
+)
+
+logger = logging.getLogger(__name__)
+
+
+class PairingError(ServiceError):
+    """A pairing that breaks one of the programme's rules; staff may override some."""
+
+    def __init__(self, message: str, *, field: str | None = None, code: str = "invalid", overridable: bool = False):
+        super().__init__(message, field=field, code=code)
+        self.overridable = overridable
+
+
+def _today() -> datetime.date:
+    return timezone.localdate()
+
+
+def _require_child_in_scope(user: User, child: Child) -> None:
+    if not user_region_scope(user).contains(child.village_id):
+        raise ServiceError(_("儿童不在您的辖区内 / the child is outside your region"), field="child")
+
+
+# --- runs ---------------------------------------------------------------------------
+
+
+def pairing_run_start(*, user: User, programme: Programme, region: Region) -> PairingRun:
+    """Start a proposal run for a programme over a region; the engine runs in a Celery task."""
+    if not user_region_scope(user).contains(region.code):
+        raise ServiceError(_("只能为本辖区发起结对计算 / you can only run pairing for your own region"), field="region")
+    if not programme_list_for(user=user).filter(pk=programme.pk).exists():
+        raise ServiceError(_("您不能使用该关爱项目 / you do not work in this programme"), field="programme")
+    if not region.code.startswith(programme.region_id):
+        raise ServiceError(_("所选区划不在该项目的范围内 / the region is outside the programme's area"), field="region")
+    busy = PairingRun.objects.filter(
+        programme=programme, status__in=[PairingRun.Status.QUEUED, PairingRun.Status.RUNNING]
+    ).filter(Q(region__pk__startswith=region.code) | Q(region_id__in=Region(code=region.code).ancestor_codes()))
+    if busy.exists():
+        raise ConflictError(
+            _("该区域已有一次结对计算正在进行，请等待其完成 / a run over this area is already in progress"),
+            code="run_in_progress",
+        )
+    from pairing.tasks import pairing_run_task
+
+    with transaction.atomic():
+        run = PairingRun.objects.create(
+            programme=programme,
+            region=region,
+            started_by=user,
+            policy={
+                "mode": programme.pairing_mode,
+                "max_distance": programme.pairing_max_distance,
+                "skill_bonus": programme.pairing_skill_bonus,
+                "keep_bonus": programme.pairing_keep_bonus,
+                "load_spread": programme.pairing_load_spread,
+            },
+        )
+        transaction.on_commit(lambda: pairing_run_task.delay(run.pk))
+    return run
+
+
+def pairing_run_execute(*, run_id: int) -> PairingRun:
+    """Split a run into independent parts (counties) and enqueue one task per part.
+
+    A run over one county (or smaller) is solved right here, in one part.
+    """
+    from pairing.tasks import pairing_run_part_task
+
+    with transaction.atomic():
+        run = PairingRun.objects.select_for_update().select_related("programme").get(pk=run_id)
+        if run.status != PairingRun.Status.QUEUED:
+            return run  # a redelivered task: the run is already under way
+        codes = run_part_codes(programme=run.programme, region_code=run.region_id)
+        parts = [PairingRunPart(run=run, region_code=code) for code in codes]
+        PairingRunPart.objects.bulk_create(parts, ignore_conflicts=True)
+        run.parts_total = len(parts)
+        run.status = PairingRun.Status.RUNNING
+        run.save(update_fields=["parts_total", "status"])
+        part_ids = list(run.parts.values_list("id", flat=True))
+    if not part_ids:
+        pairing_run_finish(run_id=run.pk)
+    elif len(part_ids) == 1:
+        pairing_run_part_execute(part_id=part_ids[0])
+    else:
+        for part_id in part_ids:
+            pairing_run_part_task.delay(part_id)
+    run.refresh_from_db()
+    return run
+
+
+def pairing_run_part_execute(*, part_id: int) -> PairingRunPart:
+    """Solve one part of a run and save its proposals; the last part finishes the run."""
+    part = PairingRunPart.objects.select_related("run__programme").get(pk=part_id)
+    if part.status != PairingRunPart.Status.QUEUED:
+        return part
+    run = part.run
+    try:
+        instance = pairing_instance(programme=run.programme, region_code=part.region_code)
+        result = engine.solve(instance, PLATFORM_LABELS)
+    except Exception as exc:
+        logger.exception("pairing run %s part %s failed", run.pk, part.region_code)
+        with transaction.atomic():
+            if PairingRunPart.objects.filter(pk=part.pk, status=PairingRunPart.Status.QUEUED).update(
+                status=PairingRunPart.Status.FAILED, error=str(exc)[:2000]
+            ):
+                PairingRun.objects.filter(pk=run.pk).update(parts_done=F("parts_done") + 1)
+        pairing_run_finish(run_id=run.pk)
+        return part
+    with transaction.atomic():
+        # Claim the part: a duplicate delivery of this task writes nothing.
+        if not PairingRunPart.objects.filter(pk=part.pk, status=PairingRunPart.Status.QUEUED).update(
+            status=PairingRunPart.Status.DONE, stats=_stats_dict(result.stats)
+        ):
+            return part
+        rows = []
+        for p in result.proposals:
+            kind, pk = split_key(p.team_id or p.helper_id)
+            rows.append(
+                Proposal(
+                    run=run,
+                    child_id=p.beneficiary_id,
+                    volunteer_id=pk if kind == "volunteer" else None,
+                    team_id=pk if kind == "team" else None,
+                    score=p.score,
+                    reasons=list(p.reason_text),
+                )
+            )
+        Proposal.objects.bulk_create(rows, batch_size=2000)
+        PairingRun.objects.filter(pk=run.pk).update(parts_done=F("parts_done") + 1)
+    pairing_run_finish(run_id=run.pk)
+    part.refresh_from_db()
+    return part
+
+
+def _stats_dict(stats: engine.Stats) -> dict:
+    return {name: getattr(stats, name) for name in stats.__slots__}
+
+
+def pairing_run_finish(*, run_id: int) -> None:
+    """Close a run once all its parts are done: add up figures, supersede older proposals."""
+    with transaction.atomic():
+        run = PairingRun.objects.select_for_update().get(pk=run_id)
+        if run.status != PairingRun.Status.RUNNING or run.parts_done < run.parts_total:
+            return
+        parts = list(run.parts.all())
+        totals: dict[str, int] = {}
+        for part in parts:
+            for key, value in part.stats.items():
+                totals[key] = totals.get(key, 0) + value
+        failed = [p for p in parts if p.status == PairingRunPart.Status.FAILED]
+        totals["parts_failed"] = len(failed)
+        run.stats = totals
+        run.status = PairingRun.Status.FAILED if failed and len(failed) == len(parts) else PairingRun.Status.DONE
+        run.error = "; ".join(f"{p.region_code}: {p.error[:200]}" for p in failed)
+        run.finished_at = timezone.now()
+        run.save(update_fields=["stats", "status", "error", "finished_at"])
+        # Older open proposals for the same children are replaced by this run's.
+        Proposal.objects.filter(
+            status=Proposal.Status.PROPOSED,
+            run__programme=run.programme,
+            child__village__pk__startswith=run.region_id,
+        ).exclude(run=run).update(status=Proposal.Status.SUPERSEDED)
+
+
+# --- checks -------------------------------------------------------------------------
+
+
+def pairing_check(
+    *, programme: Programme, child: Child, volunteer: Volunteer | None, team: Team | None
+) -> list[PairingError]:
+    """Return the programme's rules a pairing would break (empty if none).
+
+    The same rules the engine applies: capacity, distance, never-pair; plus status checks
+    that no override can lift.
+    """
+    problems: list[PairingError] = []
+    if child.status != Child.Status.ACTIVE:
+        problems.append(PairingError(_("该儿童已退出，不能结对 / the child has exited"), field="child"))
+    if (volunteer is None) == (team is None):
+        problems.append(
+            PairingError(_("请选择一位爱心妈妈或一个小分队 / choose one volunteer or one team"), field="volunteer")
+        )
+        return problems
+    helper_location = location_of(volunteer.village_id if volunteer else team.region_id)
+    if volunteer is not None:
+        if volunteer.status != Volunteer.Status.ACTIVE:
+            problems.append(PairingError(_("该爱心妈妈不在岗 / the volunteer is not active"), field="volunteer"))
+        current = Pairing.objects.filter(volunteer=volunteer, status__in=CURRENT)
+        if current.filter(child=child).exists():
+            problems.append(
+                PairingError(_("已与该儿童结对 / already paired with this child"), field="volunteer", code="duplicate")
+            )
+        elif current.count() >= volunteer.capacity:
+            problems.append(
+                PairingError(
+                    _("该爱心妈妈已满额（可结对%(n)d名） / the volunteer is full") % {"n": volunteer.capacity},
+                    field="volunteer",
+                    code="capacity",
+                    overridable=True,
+                )
+            )
+    else:
+        if Pairing.objects.filter(team=team, child=child, status__in=CURRENT).exists():
+            problems.append(
+                PairingError(
+                    _("该小分队已与该儿童结对 / already paired with this team"), field="team", code="duplicate"
+                )
+            )
+    level = engine.Distance(len(_common_prefix(location_of(child.village_id), helper_location)))
+    if level < programme.pairing_max_distance:
+        problems.append(
+            PairingError(
+                _("距离超出项目允许的范围（%(limit)s） / farther than the programme allows")
+                % {"limit": Programme.MaxDistance(programme.pairing_max_distance).label},
+                field="volunteer" if volunteer else "team",
+                code="distance",
+                overridable=True,
+            )
+        )
+    never = Pairing.objects.filter(child=child, status=Pairing.Status.ENDED, do_not_pair_again=True)
+    if never.filter(Q(volunteer=volunteer) if volunteer else Q(team=team)).exists():
+        problems.append(
+            PairingError(
+                _("此前结对结束时已标记“不再结对” / marked 'do not pair again' when an earlier pairing ended"),
+                field="volunteer" if volunteer else "team",
+                code="never_pair",
+                overridable=True,
+            )
+        )
+    return problems
+
+
+def _common_prefix(a: tuple[str, ...], b: tuple[str, ...]) -> tuple[str, ...]:
+    common = []
+    for x, y in zip(a, b, strict=False):
+        if x != y:
+            break
+        common.append(x)
+    return tuple(common)
+
+
+# --- creating and ending pairings ----------------------------------------------------------
+
+
+def pairing_create(
+    *,
+    programme: Programme,
+    child: Child,
+    user: User,
+    volunteer: Volunteer | None = None,
+    team: Team | None = None,
+    override_note: str = "",
+    proposal: Proposal | None = None,
+    started_on: datetime.date | None = None,
+) -> Pairing:
+    """Pair a volunteer (or a team) with a child, enforcing capacity under concurrency.
+
+    The volunteer's row is locked for the check and the insert, so two staff approving
+    at once cannot over-fill her. Rules that staff may override need ``override_note``.
+    """
+    _require_child_in_scope(user, child)
+    with transaction.atomic():
+        if volunteer is not None:
+            volunteer = Volunteer.objects.select_for_update().get(pk=volunteer.pk)
+        if team is not None:
+            team = Team.objects.select_for_update().get(pk=team.pk)
+        child = Child.objects.select_for_update().get(pk=child.pk)
+        problems = pairing_check(programme=programme, child=child, volunteer=volunteer, team=team)
+        hard = [p for p in problems if not p.overridable]
+        if hard:
+            raise hard[0]
+        if problems and not override_note.strip():
+            first = problems[0]
+            raise PairingError(
+                f"{first.message}。" + _("如确需结对，请填写越过检查的说明 / to pair anyway, give an override note"),
+                field=first.field,
+                code=first.code,
+                overridable=True,
+            )
+        try:
+            with transaction.atomic():
+                pairing = Pairing.objects.create(
+                    programme=programme,
+                    child=child,
+                    volunteer=volunteer,
+                    team=team,
+                    started_on=started_on or _today(),
+                    proposal=proposal,
+                    override_note=override_note.strip()[:300] if problems else "",
+                    created_by=user,
+                )
+        except IntegrityError as exc:
+            raise ConflictError(_("该结对已存在 / this pairing already exists"), code="duplicate") from exc
+        _notify_new_pairing(pairing)
+    return pairing
+
+
+def _notify_new_pairing(pairing: Pairing) -> None:
+    """Tell the volunteer(s) and their caring unit; never the child's full name."""
+    child = pairing.child
+    params = {
+        "given_name": child.given_name,
+        "age": child.age_on(_today()),
+        "village": child.village.name if child.village_id else "",
+    }
+    volunteers = [pairing.volunteer] if pairing.volunteer else list(pairing.team.members.filter(status="active"))
+    for volunteer in volunteers:
+        sms_send_template(
+            phone=volunteer.phone,
+            template="pairing_new_volunteer",
+            params=params,
+            idempotency_key=f"pairing-new:{pairing.pk}:v{volunteer.pk}",
+        )
+        unit = volunteer.caring_unit
+        if unit is not None and unit.contact_phone:
+            sms_send_template(
+                phone=unit.contact_phone,
+                template="pairing_new_unit",
+                params={"unit": unit.name, "volunteer": volunteer.name},
+                idempotency_key=f"pairing-new:{pairing.pk}:u{unit.pk}:v{volunteer.pk}",
+            )
+
+
+def pairing_pause(*, pairing: Pairing, user: User, note: str = "") -> Pairing:
+    """Pause an active pairing (it keeps the volunteer's capacity)."""
+    _require_child_in_scope(user, pairing.child)
+    updated = Pairing.objects.filter(pk=pairing.pk, status=Pairing.Status.ACTIVE).update(status=Pairing.Status.PAUSED)
+    if not updated:
+        raise ServiceError(_("只有关爱中的结对可以暂停 / only an active pairing can be paused"), field="status")
+    pairing.refresh_from_db()
+    return pairing
+
+
+def pairing_resume(*, pairing: Pairing, user: User) -> Pairing:
+    """Resume a paused pairing."""
+    _require_child_in_scope(user, pairing.child)
+    updated = Pairing.objects.filter(pk=pairing.pk, status=Pairing.Status.PAUSED).update(status=Pairing.Status.ACTIVE)
+    if not updated:
+        raise ServiceError(_("只有暂停的结对可以恢复 / only a paused pairing can be resumed"), field="status")
+    pairing.refresh_from_db()
+    return pairing
+
+
+def pairing_end(
+    *,
+    pairing: Pairing,
+    user: User | None,
+    reason: str,
+    note: str = "",
+    do_not_pair_again: bool = False,
+    ended_on: datetime.date | None = None,
+) -> Pairing:
+    """End a pairing with a reason; the child is then flagged for re-pairing if she has too few."""
+    if user is not None:
+        _require_child_in_scope(user, pairing.child)
+    if reason not in Pairing.EndReason.values:
+        raise ServiceError(_("请选择结束原因 / choose a reason"), field="reason")
+    with transaction.atomic():
+        updated = Pairing.objects.filter(pk=pairing.pk, status__in=CURRENT).update(
+            status=Pairing.Status.ENDED,
+            end_reason=reason,
+            end_note=note[:300],
+            ended_on=ended_on or _today(),
+            do_not_pair_again=do_not_pair_again,
+        )
+        if not updated:
+            raise ServiceError(_("该结对已结束 / the pairing has already ended"), field="status")
+    pairing.refresh_from_db()
+    return pairing
+
+
+def pairings_end_for_volunteer(
+    *, volunteer: Volunteer, reason: str = Pairing.EndReason.VOLUNTEER_EXITED, note: str = ""
+) -> int:
+    """End every current pairing of a volunteer who leaves; return how many ended."""
+    return Pairing.objects.filter(volunteer=volunteer, status__in=CURRENT).update(
+        status=Pairing.Status.ENDED, end_reason=reason, end_note=note[:300], ended_on=_today()
+    )
+
+
+def pairings_end_for_child(*, child: Child, note: str = "") -> int:
+    """End every current pairing of a child who exits the programme; return how many ended."""
+    return Pairing.objects.filter(child=child, status__in=CURRENT).update(
+        status=Pairing.Status.ENDED, end_reason=Pairing.EndReason.CHILD_EXITED, end_note=note[:300], ended_on=_today()
+    )
+
+
+# --- proposals ----------------------------------------------------------------------
+
+
+def _open_proposal(proposal: Proposal, user: User) -> Proposal:
+    proposal = Proposal.objects.select_for_update().select_related("run__programme", "child").get(pk=proposal.pk)
+    _require_child_in_scope(user, proposal.child)
+    if proposal.status != Proposal.Status.PROPOSED:
+        raise ConflictError(
+            _("该建议已处理（%(status)s） / this proposal was already decided")
+            % {"status": proposal.get_status_display()},
+            code="decided",
+        )
+    return proposal
+
+
+def _approval_level_of(user: User) -> int | None:
+    if user.is_superuser:
+        return None
+    return user.home_region.level if user.home_region_id else None
+
+
+def proposal_approve(*, proposal: Proposal, user: User, override_note: str = "") -> Proposal:
+    """Approve a proposal at the user's level; the last required level creates the pairing."""
+    with transaction.atomic():
+        proposal = _open_proposal(proposal, user)
+        levels = sorted(set(proposal.run.programme.approval_levels or []), reverse=True)  # village (5) first
+        if levels and not user.is_superuser:
+            level = _approval_level_of(user)
+            done = set(proposal.approvals.values_list("level", flat=True))
+            pending = [lv for lv in levels if lv not in done]
+            if level not in pending:
+                raise ServiceError(
+                    _("该建议不需要您这一级审批 / this proposal does not wait for your level"), field="level"
+                )
+            if pending[0] != level:
+                raise ServiceError(
+                    _("需先由下一级审批 / a lower level must approve first") + f" ({Region.Level(pending[0]).label})",
+                    field="level",
+                )
+            ProposalApproval.objects.create(proposal=proposal, level=level, approved_by=user)
+            if len(pending) > 1:
+                return proposal
+        pairing_create(
+            programme=proposal.run.programme,
+            child=proposal.child,
+            volunteer=proposal.volunteer,
+            team=proposal.team,
+            user=user,
+            override_note=override_note,
+            proposal=proposal,
+        )
+        proposal.status = Proposal.Status.APPROVED
+        proposal.decided_by = user
+        proposal.decided_at = timezone.now()
+        proposal.save(update_fields=["status", "decided_by", "decided_at"])
+    return proposal
+
+
+def proposals_approve_bulk(*, proposals: list[Proposal], user: User) -> dict:
+    """Approve several proposals, each on its own; return which were approved and why others were not."""
+    approved, failed = [], []
+    for proposal in proposals:
+        try:
+            proposal_approve(proposal=proposal, user=user)
+            approved.append(proposal.pk)
+        except ServiceError as exc:
+            failed.append({"id": proposal.pk, "error": exc.message})
+    return {"approved": approved, "failed": failed}
+
+
+def proposal_reject(*, proposal: Proposal, user: User, reason: str) -> Proposal:
+    """Reject a proposal; a reason is required."""
+    if not reason or not reason.strip():
+        raise ServiceError(_("驳回必须填写理由 / a reason is required"), field="reason")
+    with transaction.atomic():
+        proposal = _open_proposal(proposal, user)
+        proposal.status = Proposal.Status.REJECTED
+        proposal.rejection_reason = reason.strip()[:300]
+        proposal.decided_by = user
+        proposal.decided_at = timezone.now()
+        proposal.save(update_fields=["status", "rejection_reason", "decided_by", "decided_at"])
+    return proposal
+
+
+def proposal_edit(
+    *, proposal: Proposal, user: User, volunteer: Volunteer | None = None, team: Team | None = None
+) -> Proposal:
+    """Give a proposal another volunteer or team; the rules are checked again on approval."""
+    if (volunteer is None) == (team is None):
+        raise ServiceError(_("请选择一位爱心妈妈或一个小分队 / choose one volunteer or one team"), field="volunteer")
+    with transaction.atomic():
+        proposal = _open_proposal(proposal, user)
+        helper_code = volunteer.village_id if volunteer else team.region_id
+        if not user_region_scope(user).contains(helper_code) and not helper_code.startswith(
+            proposal.child.village_id[: Region.CODE_LENGTHS[proposal.run.programme.pairing_max_distance]]
+        ):
+            raise ServiceError(
+                _("所选爱心妈妈不在您的辖区内 / the volunteer is outside your region"), field="volunteer"
+            )
+        proposal.volunteer, proposal.team = volunteer, team
+        proposal.edited = True
+        proposal.reasons = [_("人工调整 / edited by staff")]
+        proposal.save(update_fields=["volunteer", "team", "edited", "reasons"])
+    return proposal

@@ -303,7 +303,8 @@ def message_deliver(*, message_id: int, now: datetime.datetime | None = None) ->
         until = quiet_hours_until(now=now, programme=message.programme)
         if until:
             return release(until, _("免打扰时段，稍后发送 / quiet hours"))
-        until = _rate_limited_until(message, now)
+        # People are rate limited; a group robot has its own per-minute throttle (channels/wecom.py).
+        until = _rate_limited_until(message, now) if message.channel != Message.Channel.WECOM else None
         if until:
             return release(until, _("超过单个收件人的发送频率限制 / per-recipient rate limit"))
     if message.channel == Message.Channel.SMS:

@@ -25,7 +25,7 @@ class FakeTwilio(Standin):
         self.created: list[dict] = []  # every accepted message, in order
         self.requests: list[dict] = []  # every create request, accepted or not
         self.list_requests: list[dict] = []
-        # To-number -> list of scripted answers, used up in order: "21610", "429", "500", "timeout".
+        # To-number -> scripted answers, used up in order: "21610", "429", "500", "timeout", "400:21211".
         self.script: dict[str, list[str]] = {}
         # Accept the n-th create (1-based) and then hang until ``release`` is set (crash tests).
         self.hang_after_accepting: int | None = None
@@ -49,6 +49,9 @@ class FakeTwilio(Standin):
         with self.lock:
             self.requests.append(form)
             answer = self.script.get(to, []).pop(0) if self.script.get(to) else "ok"
+        if ":" in answer:  # "400:21211" = any Twilio error, status and code
+            status, code = answer.split(":")
+            return self._error(handler, int(status), int(code), "scripted error")
         if answer == "21610":
             return self._error(handler, 400, 21610, "Attempt to send to unsubscribed recipient")
         if answer == "429":

@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "backend.volunteers",
     "backend.children",
     "pairing",
+    "backend.checkins",
     "notifications",
     "backend.demo",
 ]

@@ -13,6 +13,7 @@ api_patterns = [
     path("children/", include("backend.children.api.urls")),
     path("audit/", include("backend.audit.api.urls")),
     path("pairing/", include("pairing.api.urls")),
+    path("checkins/", include("backend.checkins.api.urls")),
     path("notifications/", include("notifications.api.urls")),
 ]
 
@@ -24,6 +25,8 @@ urlpatterns = [
     path("api/", include(api_patterns)),
     # Public pages for applicants and volunteers (WeUI, mobile first).
     path("apply/", include("backend.volunteers.urls")),
+    # Volunteers' own pages: sign in with phone + SMS code, her children, check-ins.
+    path("v/", include("backend.checkins.urls")),
     # Provider callbacks (Twilio status and inbound SMS, WeChat binding).
     path("webhooks/", include("notifications.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -89,6 +89,7 @@ def solve_prepared(prep: Prepared, labels: Labels = DEFAULT_LABELS) -> Result:
     source_first, source_more = {}, {}  # ben position -> arc
     direct = []  # (arc, ben position, group)
     to_hub = []  # (arc, ben position, hub key)
+    direct_bens = []  # positions of beneficiaries wired straight to every group in range
     supply = further = 0
     for i, ben in enumerate(bens):
         node = ben_node[i]
@@ -114,12 +115,7 @@ def solve_prepared(prep: Prepared, labels: Labels = DEFAULT_LABELS) -> Result:
             continue  # too vague a location to be within the allowed distance of anyone
         lists = ben.forbidden | ben.previous
         if ben.remaining > 1 or (lists and not lists.isdisjoint(exception_helpers)):
-            for g in in_region.get(loc[:max_level], ()):
-                lvl = g.eligible_level(ben, policy.max_distance)
-                if lvl is None:
-                    continue
-                cap = min(ben.remaining, g.n)
-                direct.append((arcs.add(node, group_node[g.index], cap, _group_cost(ben, g, lvl, policy)), i, g))
+            direct_bens.append(i)
         else:
             for level in range(min(len(loc), int(Distance.SAME_VILLAGE)), max_level - 1, -1):
                 key = (loc[:level], ben.needs)
@@ -139,6 +135,12 @@ def solve_prepared(prep: Prepared, labels: Labels = DEFAULT_LABELS) -> Result:
                 (arcs.add(hubs[key], group_node[g.index], g.n * g.capacity, -policy.skill_bonus * matches), key, g)
             )
 
+    first_direct = len(arcs.tails)
+    d_tails, d_heads, d_caps, d_costs, d_ben, d_group = _direct_arcs(
+        [bens[i] for i in direct_bens], [ben_node[i] for i in direct_bens], helper_groups, group_node, policy
+    )
+    d_ben = np.array(direct_bens, dtype=np.int64)[d_ben] if len(d_ben) else d_ben
+
     sink_costs = []
     for g in groups:
         for j in range(g.capacity):
@@ -147,15 +149,18 @@ def solve_prepared(prep: Prepared, labels: Labels = DEFAULT_LABELS) -> Result:
             arcs.add(group_node[g.index], sink, g.n, c)
     arcs.add(source, sink, supply, 0)
 
-    # Lexicographic weights (proof in docs/pairing-engine.md): every unit of flow crosses one
-    # beneficiary arc, at most one hub arc and one sink arc, so its cost lies in [lo, hi].
-    most_needs = max((len(b.needs) for b in bens), default=0)
-    lo = min(0, min(policy.distance_costs.values()) - policy.skill_bonus * most_needs - policy.keep_bonus)
-    hi = max([0, max(policy.distance_costs.values()) + (max(sink_costs) if sink_costs else 0)])
-    span = supply * (hi - lo)
-    m2 = span + 1
-    m1 = m2 * further + span + 1
-    if m1 * (next_node + 1) >= _INT64_SAFE or m1 * (supply + 1) >= _INT64_SAFE:
+    # Lexicographic weights (proof in docs/pairing-engine.md): a simple cycle of the residual
+    # network has at most `nodes` arcs, so its non-source arcs change the cost by at most
+    # nodes * widest; M2 and M1 outweigh that, so no cheaper cycle can trade a slot for cost.
+    nodes = next_node
+    widest = max(
+        [0, max(policy.distance_costs.values())]
+        + [abs(c) for c in arcs.costs]
+        + ([int(np.abs(d_costs).max())] if len(d_costs) else [])
+    )
+    m2 = nodes * widest + 1
+    m1 = m2 + nodes * widest + 1
+    if m1 * (nodes + 1) >= _INT64_SAFE or m1 * (supply + 1) >= _INT64_SAFE:
         raise EngineError(
             f"instance too large for one exact solve ({supply} slots): split it, e.g. with pairing.engine.split"
         )
@@ -164,15 +169,29 @@ def solve_prepared(prep: Prepared, labels: Labels = DEFAULT_LABELS) -> Result:
         costs[a] = -m1
     for a in source_more.values():
         costs[a] = -m2
+    tails = np.concatenate(
+        [
+            np.array(arcs.tails[:first_direct], dtype=np.int32),
+            d_tails,
+            np.array(arcs.tails[first_direct:], dtype=np.int32),
+        ]
+    )
+    heads = np.concatenate(
+        [
+            np.array(arcs.heads[:first_direct], dtype=np.int32),
+            d_heads,
+            np.array(arcs.heads[first_direct:], dtype=np.int32),
+        ]
+    )
+    caps = np.concatenate(
+        [np.array(arcs.caps[:first_direct], dtype=np.int64), d_caps, np.array(arcs.caps[first_direct:], dtype=np.int64)]
+    )
+    costs = np.concatenate([costs[:first_direct], d_costs, costs[first_direct:]])
+    n_direct = len(d_tails)
 
     mcf = SimpleMinCostFlow()
-    if arcs.tails:
-        mcf.add_arcs_with_capacity_and_unit_cost(
-            np.array(arcs.tails, dtype=np.int32),
-            np.array(arcs.heads, dtype=np.int32),
-            np.array(arcs.caps, dtype=np.int64),
-            costs,
-        )
+    if len(tails):
+        mcf.add_arcs_with_capacity_and_unit_cost(tails, heads, caps, costs)
     mcf.set_node_supply(source, supply)
     mcf.set_node_supply(sink, -supply)
     if supply:
@@ -180,15 +199,20 @@ def solve_prepared(prep: Prepared, labels: Labels = DEFAULT_LABELS) -> Result:
         status = mcf.solve()
         if status != mcf.OPTIMAL:
             raise EngineError(f"min-cost flow did not solve: {status}")
-        flow = mcf.flows(np.arange(len(arcs.tails), dtype=np.int32))
+        all_flow = mcf.flows(np.arange(len(tails), dtype=np.int32))
     else:
-        flow = np.zeros(len(arcs.tails), dtype=np.int64)
+        all_flow = np.zeros(len(tails), dtype=np.int64)
+    # arcs added through _Arcs keep their numbers below first_direct; shift the later ones back
+    flow = np.concatenate([all_flow[:first_direct], all_flow[first_direct + n_direct :]])
+    d_flow = all_flow[first_direct : first_direct + n_direct]
 
     # Collect per group the (beneficiary position, units) rows, then hand units to members.
     rows: dict[int, list[tuple[int, int]]] = defaultdict(list)
     for a, i, g in direct:
         if flow[a]:
             rows[g.index].append((i, int(flow[a])))
+    for k in np.flatnonzero(d_flow):
+        rows[int(d_group[k])].append((int(d_ben[k]), int(d_flow[k])))
     hub_in: dict[tuple, list[int]] = defaultdict(list)
     via_hub: set[int] = set()
     for a, i, key in to_hub:
@@ -236,6 +260,73 @@ def solve_prepared(prep: Prepared, labels: Labels = DEFAULT_LABELS) -> Result:
         raise EngineError("internal check failed: the decomposed pairing does not reproduce the flow's cost")
 
     return Result(tuple(proposals), _unmatched(prep, bens, filled, labels), _stats(prep, proposals, match, load))
+
+
+def _direct_arcs(bens: list[Ben], nodes: list[int], helper_groups: list[Group], group_node: dict, policy):
+    """Return arcs from each beneficiary to every helper group in range, built with numpy.
+
+    Used for beneficiaries a hub cannot serve (several slots to fill, or someone on their
+    lists); their arc count is (such beneficiaries) x (groups in range).
+    """
+    empty_i = np.zeros(0, dtype=np.int64)
+    if not bens:
+        return np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.int32), empty_i, empty_i, empty_i, empty_i
+    max_level = int(policy.max_distance)
+    top = int(Distance.SAME_VILLAGE)
+    dist = np.array([policy.distance_costs[Distance(d)] for d in range(top + 1)], dtype=np.int64)
+    regions: dict[tuple, list[Group]] = defaultdict(list)
+    for g in helper_groups:
+        if len(g.location) >= max_level:
+            regions[g.location[:max_level]].append(g)
+    skill_ids: dict[frozenset, int] = {}
+    for g in helper_groups:
+        skill_ids.setdefault(g.skills, len(skill_ids))
+    skill_list = list(skill_ids)
+    packed = {}
+    for key, gs in regions.items():
+        codes = [np.array([g.location[lv] if len(g.location) > lv else "" for g in gs]) for lv in range(max_level, top)]
+        packed[key] = (
+            np.array([g.index for g in gs], dtype=np.int64),
+            np.array([group_node[g.index] for g in gs], dtype=np.int32),
+            np.array([g.n for g in gs], dtype=np.int64),
+            np.array([skill_ids[g.skills] for g in gs], dtype=np.int64),
+            codes,
+            {g.members[0]: k for k, g in enumerate(gs) if g.exception},
+        )
+    match_rows: dict[frozenset, np.ndarray] = {}
+    out = ([], [], [], [], [], [])
+    for pos, (ben, node) in enumerate(zip(bens, nodes, strict=True)):
+        loc = ben.b.location
+        if len(loc) < max_level or loc[:max_level] not in packed:
+            continue
+        g_index, g_node, g_n, g_skill, codes, singles = packed[loc[:max_level]]
+        level = np.full(len(g_index), max_level, dtype=np.int64)
+        same = np.ones(len(g_index), dtype=bool)
+        for lv, column in zip(range(max_level, top), codes, strict=True):
+            same &= column == (loc[lv] if len(loc) > lv else None)
+            level += same
+        if ben.needs not in match_rows:
+            match_rows[ben.needs] = np.array(
+                [len(matched_skills(ben.needs, sk, policy)) for sk in skill_list], dtype=np.int64
+            )
+        cost = dist[level] - policy.skill_bonus * match_rows[ben.needs][g_skill]
+        keep = np.ones(len(g_index), dtype=bool)
+        for hid in ben.forbidden:
+            if hid in singles:
+                keep[singles[hid]] = False
+        for hid in ben.previous:
+            if hid in singles:
+                cost[singles[hid]] -= policy.keep_bonus
+        sel = np.flatnonzero(keep)
+        out[0].append(np.full(len(sel), node, dtype=np.int32))
+        out[1].append(g_node[sel])
+        out[2].append(np.minimum(g_n[sel], ben.remaining))
+        out[3].append(cost[sel])
+        out[4].append(np.full(len(sel), pos, dtype=np.int64))
+        out[5].append(g_index[sel])
+    if not out[0]:
+        return _direct_arcs([], [], helper_groups, group_node, policy)
+    return tuple(np.concatenate(parts) for parts in out)
 
 
 def _group_cost(ben: Ben, g: Group, level: Distance, policy) -> int:

@@ -177,7 +177,7 @@ def test_previous_pairing_is_resumed_when_possible():
 def test_load_is_spread_over_helpers():
     inst = Instance(
         (Beneficiary(1, V1), Beneficiary(2, V1)),
-        (Helper(10, V1, capacity=2), Helper(11, V1, capacity=2, current_load=1)),
+        (Helper(10, V1, capacity=2), Helper(11, V1, capacity=3)),  # two groups
         policy=Policy(mode=Mode.ONE_TO_MANY, load_spread=5),
     )
     assert sorted(h for _, h in pairs(solve(inst))) == [10, 11]

@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "pairing",
     "backend.checkins",
     "notifications",
+    "backend.dashboard",
     "backend.demo",
 ]
 

@@ -14,6 +14,7 @@ api_patterns = [
     path("audit/", include("backend.audit.api.urls")),
     path("pairing/", include("pairing.api.urls")),
     path("checkins/", include("backend.checkins.api.urls")),
+    path("dashboard/", include("backend.dashboard.api.urls")),
     path("notifications/", include("notifications.api.urls")),
 ]
 
@@ -27,6 +28,8 @@ urlpatterns = [
     path("apply/", include("backend.volunteers.urls")),
     # Volunteers' own pages: sign in with phone + SMS code, her children, check-ins.
     path("v/", include("backend.checkins.urls")),
+    # Staff pages: the coverage dashboard.
+    path("staff/", include("backend.dashboard.urls")),
     # Provider callbacks (Twilio status and inbound SMS, WeChat binding).
     path("webhooks/", include("notifications.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

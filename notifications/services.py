@@ -405,18 +405,24 @@ def outbox_dispatch(
     return total
 
 
-def outbox_recover(*, now: datetime.datetime | None = None, limit: int = 200) -> dict[str, int]:
-    """Put back rows stuck in queued; reconcile rows stuck in sending before sending them again."""
+def outbox_recover(
+    *, now: datetime.datetime | None = None, limit: int = 200, claimed_before: datetime.datetime | None = None
+) -> dict[str, int]:
+    """Put back rows stuck in queued; reconcile rows stuck in sending before sending them again.
+
+    A row is stuck when it was claimed longer ago than OUTBOX_*_STUCK_SECONDS (or before
+    ``claimed_before``, for an operator who knows when workers died).
+    """
     now = now or timezone.now()
-    requeued = Message.objects.filter(
-        status=Message.Status.QUEUED,
-        claimed_at__lt=now - datetime.timedelta(seconds=settings.OUTBOX_QUEUED_STUCK_SECONDS),
-    ).update(status=Message.Status.PENDING, next_attempt_at=now)
+    queued_cutoff = claimed_before or now - datetime.timedelta(seconds=settings.OUTBOX_QUEUED_STUCK_SECONDS)
+    sending_cutoff = claimed_before or now - datetime.timedelta(seconds=settings.OUTBOX_SENDING_STUCK_SECONDS)
+    requeued = Message.objects.filter(status=Message.Status.QUEUED, claimed_at__lt=queued_cutoff).update(
+        status=Message.Status.PENDING, next_attempt_at=now
+    )
     reconciled = resent = 0
-    stuck = Message.objects.filter(
-        status=Message.Status.SENDING,
-        claimed_at__lt=now - datetime.timedelta(seconds=settings.OUTBOX_SENDING_STUCK_SECONDS),
-    ).order_by("claimed_at")[:limit]
+    stuck = Message.objects.filter(status=Message.Status.SENDING, claimed_at__lt=sending_cutoff).order_by("claimed_at")[
+        :limit
+    ]
     for message in stuck:
         # The worker may have crashed after the provider accepted the message but before we
         # wrote that down: ask the provider first, and send again only if nothing went out.

@@ -31,12 +31,22 @@ class FakeTwilio(Standin):
         self.hang_after_accepting: int | None = None
         self.release = threading.Event()
         self.delay = 0.0
+        self.in_flight = 0  # requests being answered right now
 
     def count_for(self, body: str) -> int:
         with self.lock:
             return sum(1 for m in self.created if m["body"] == body)
 
     def handle(self, handler, method, path, query, raw):
+        with self.lock:
+            self.in_flight += 1
+        try:
+            return self._handle(handler, method, path, query, raw)
+        finally:
+            with self.lock:
+                self.in_flight -= 1
+
+    def _handle(self, handler, method, path, query, raw):
         match = MESSAGES.match(path)
         if not match:
             return handler._reply(404, {"code": 20404, "message": "not found", "status": 404})

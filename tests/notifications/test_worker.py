@@ -1,0 +1,171 @@
+"""The outbox across a real broker: a real Celery worker on Redis, and a worker killed mid-batch."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from celery.contrib.testing.worker import start_worker
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from celery_app import app
+from notifications.models import Message
+from notifications.services import outbox_dispatch, outbox_recover, sms_send_template
+from tests.notifications.conftest import ACCOUNT_SID, AUTH_TOKEN, twilio_settings
+from tests.notifications.factories import MessageFactory
+from tests.notifications.standins.twilio_fake import FakeTwilio
+
+ROOT = Path(__file__).resolve().parents[2]
+pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
+
+
+def wait_for(condition, timeout: float = 30.0) -> bool:
+    """Poll a condition that another process makes true (not a way of controlling time)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.1)
+    return condition()
+
+
+@pytest.fixture
+def empty_queue():
+    app.control.purge()
+    yield
+    app.control.purge()
+
+
+def test_a_code_sent_in_a_transaction_reaches_twilio_through_a_real_worker(fake_twilio, empty_queue):
+    assert app.conf.broker_url.startswith("redis://")
+    with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
+        with transaction.atomic():
+            message = sms_send_template(phone="+8613800000031", template="notifications.otp", params={"code": "246810"})
+            # nothing leaves before the commit
+            assert fake_twilio.requests == []
+        assert wait_for(lambda: Message.objects.get(pk=message.pk).status == Message.Status.SENT)
+    assert [r["Body"] for r in fake_twilio.requests] == ["【爱心妈妈】您的验证码是246810，10分钟内有效。请勿告诉他人。"]
+
+
+def test_the_dispatcher_task_sends_due_rows_through_the_worker(fake_twilio, empty_queue):
+    from notifications.tasks import outbox_dispatch_task
+
+    messages = [MessageFactory() for _ in range(5)]
+    with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
+        outbox_dispatch_task.delay()
+        assert wait_for(lambda: Message.objects.filter(status=Message.Status.SENT).count() == 5)
+    assert sorted(r["Body"] for r in fake_twilio.requests) == sorted(m.body for m in messages)
+
+
+def _worker_process(fake_url: str, log: Path) -> subprocess.Popen:
+    db = settings.DATABASES["default"]
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}",
+        "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
+        "CACHE_URL": os.environ.get("CACHE_URL", ""),
+        "SMS_CHANNEL": "twilio",
+        "TWILIO_ACCOUNT_SID": ACCOUNT_SID,
+        "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
+        "TWILIO_FROM_NUMBER": "+15005550006",
+        "TWILIO_API_BASE_URL": fake_url,
+        "TWILIO_TIMEOUT_SECONDS": "60",
+        "CELERY_VISIBILITY_TIMEOUT": "2",
+        "LOG_LEVEL": "WARNING",
+    }
+    env.pop("TEST_DATABASE_NAME", None)
+    handle = log.open("ab")
+    return subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "celery_app",
+            "worker",
+            "-P",
+            "prefork",
+            "-c",
+            "2",
+            "--without-gossip",
+            "--without-mingle",
+            "--without-heartbeat",
+            "-l",
+            "WARNING",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=handle,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,  # its own process group, so SIGKILL takes the pool children too
+    )
+
+
+def _kill(process: subprocess.Popen, sig=signal.SIGKILL) -> None:
+    try:
+        os.killpg(process.pid, sig)
+    except ProcessLookupError:
+        pass
+    process.wait(20)
+
+
+def test_a_worker_killed_mid_batch_leaves_every_message_sent_exactly_once(empty_queue, tmp_path, settings):
+    count = 40
+    with FakeTwilio() as fake:
+        twilio_settings(settings, fake.url)  # recovery here reconciles with the same "Twilio"
+        fake.delay = 0.02
+        # The 12th message is accepted by "Twilio" but its answer never arrives: the crash
+        # between the provider's acceptance and our write that reconciliation exists for.
+        fake.hang_after_accepting = 12
+        messages = [
+            MessageFactory(recipient=f"+86137{i:08d}", body=f"【爱心妈妈】批量提醒 第{i}条") for i in range(count)
+        ]
+        assert outbox_dispatch() == count
+        first = _worker_process(fake.url, tmp_path / "worker.log")
+        try:
+            assert wait_for(lambda: len(fake.created) >= 12, timeout=40), (tmp_path / "worker.log").read_text()
+        finally:
+            killed_at = timezone.now()
+            _kill(first)
+        fake.release.set()
+        # Requests already on the wire when the worker died still land at "Twilio"; in
+        # production recovery waits OUTBOX_SENDING_STUCK_SECONDS for them, here we watch.
+        assert wait_for(lambda: fake.in_flight == 0, timeout=10)
+        sent_before_kill = len(fake.created)
+        assert sent_before_kill < count, "the worker finished before it was killed"
+        assert Message.objects.filter(status=Message.Status.SENDING).exists()
+        second = _worker_process(fake.url, tmp_path / "worker.log")
+        try:
+            # Recovery as beat would run it once the stuck rows are old enough: only rows
+            # claimed before the kill count as stuck, never the second worker's own.
+            def all_sent() -> bool:
+                outbox_recover(claimed_before=killed_at)
+                outbox_dispatch()
+                return Message.objects.filter(status=Message.Status.SENT).count() == count
+
+            assert wait_for(all_sent, timeout=45), (
+                list(Message.objects.values_list("status", "attempts", "last_error", "claimed_at")),
+                killed_at,
+                len(fake.created),
+                (tmp_path / "worker.log").read_text()[-3000:],
+            )
+        finally:
+            _kill(second, signal.SIGTERM)
+        # then: the provider got each message exactly once
+        from collections import Counter
+
+        dupes = [b for b, n in Counter(m["body"] for m in fake.created).items() if n > 1]
+        assert len(fake.created) == count, (
+            dupes,
+            list(Message.objects.filter(body__in=dupes).values_list("status", "attempts", "last_error", "claimed_at")),
+            killed_at,
+            sent_before_kill,
+            [(m["body"], m["date_created"]) for m in fake.created if m["body"] in dupes],
+        )
+        assert all(fake.count_for(m.body) == 1 for m in messages)
+        assert Message.objects.filter(last_error__startswith="对账").exists()

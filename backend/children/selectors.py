@@ -42,13 +42,23 @@ def can_reveal_id_number(user) -> bool:
     return Region.level_of(user.home_region_id) <= Region.Level.COUNTY
 
 
-def child_ids_paired_with(volunteer) -> QuerySet:
-    """Return the ids of the children a volunteer is currently paired with.
+def child_ids_paired_with(user) -> QuerySet:
+    """Return the ids of the children a volunteer (a user) is currently paired with.
 
-    Pairings do not exist yet (the pairing issue adds them and extends this one
-    function), so a volunteer sees no child at all.
+    Directly, or through a team (关爱小分队) she belongs to; active or paused pairings.
     """
-    return Child.objects.none().values("pk")
+    from django.db.models import Q
+
+    from pairing.models import Pairing
+
+    return (
+        Pairing.objects.filter(status__in=(Pairing.Status.ACTIVE, Pairing.Status.PAUSED))
+        .filter(
+            Q(volunteer__user=user, volunteer__status="active")
+            | Q(team__members__user=user, team__members__status="active")
+        )
+        .values("child_id")
+    )
 
 
 def child_list_for(*, user) -> QuerySet[Child]:

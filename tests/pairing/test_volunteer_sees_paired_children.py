@@ -7,7 +7,9 @@ from pairing.services import pairing_create, pairing_end
 pytestmark = pytest.mark.django_db
 
 
-def test_a_paired_volunteer_reads_only_the_restricted_file_of_her_child(client, qinshui_officer, programme, make_child, make_volunteer):
+def test_a_paired_volunteer_reads_only_the_restricted_file_of_her_child(
+    client, qinshui_officer, programme, make_child, make_volunteer
+):
     volunteer = make_volunteer()
     mine, other = make_child(), make_child()
     pairing = pairing_create(programme=programme, child=mine, volunteer=volunteer, user=qinshui_officer)

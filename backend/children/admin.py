@@ -5,6 +5,7 @@ so these pages only show them. An out-of-region child answers 404, as in the API
 """
 
 from django.contrib import admin
+from django.contrib.admin.utils import unquote
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
@@ -19,6 +20,20 @@ class NotFoundForOthersMixin:
 
     def _get_obj_does_not_exist_redirect(self, request, opts, object_id):
         raise Http404
+
+    def _check_exists(self, request, object_id) -> None:
+        # Django checks the permission before the object: look it up first, so an
+        # out-of-region record is "not found" rather than "forbidden".
+        if self.get_object(request, unquote(object_id)) is None:
+            raise Http404
+
+    def delete_view(self, request, object_id, extra_context=None):
+        self._check_exists(request, object_id)
+        return super().delete_view(request, object_id, extra_context)
+
+    def history_view(self, request, object_id, extra_context=None):
+        self._check_exists(request, object_id)
+        return super().history_view(request, object_id, extra_context)
 
 
 class ChildChangeInline(admin.TabularInline):

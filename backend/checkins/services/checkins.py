@@ -1,0 +1,229 @@
+"""Logging care: a check-in by the volunteer (phone page, API, SMS reply) or by staff on her behalf."""
+
+import datetime
+import logging
+
+from django.core.files.uploadedfile import UploadedFile
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from backend.accounts.selectors import user_region_scope
+from backend.checkins.models import CheckIn, CheckInChild, Reminder
+from backend.checkins.services.due import due_refresh, today_local
+from backend.children.models import Child, Concern
+from backend.children.services import concern_raise
+from backend.ops.errors import ServiceError
+from backend.volunteers.models import Volunteer
+from notifications.services import message_to_user, phone_normalise, sms_send_template
+from pairing.models import Pairing
+
+logger = logging.getLogger(__name__)
+
+PHOTO_MAX_BYTES = 5 * 1024 * 1024
+# Magic numbers of the photo formats phones produce and browsers show.
+PHOTO_SIGNATURES = ((b"\xff\xd8\xff", "jpeg"), (b"\x89PNG\r\n\x1a\n", "png"))
+MAX_BACKDATE_DAYS = 90
+# Short replies to a reminder SMS and the kind of care each records.
+SMS_REPLIES = {"1": CheckIn.Kind.PHONE_CALL, "2": CheckIn.Kind.VIDEO_CALL, "3": CheckIn.Kind.HOME_VISIT}
+SMS_REPLY_WINDOW_DAYS = 14
+
+
+def photo_validate(photo: UploadedFile) -> None:
+    """Accept a JPEG, PNG or WebP photo of at most 5 MB; raise ServiceError naming the field."""
+    if photo.size > PHOTO_MAX_BYTES:
+        raise ServiceError(_("照片不能超过5MB / the photo must be at most 5 MB"), field="photo")
+    photo.seek(0)
+    head = photo.read(16)
+    photo.seek(0)
+    ok = any(head.startswith(sig) for sig, _name in PHOTO_SIGNATURES) or (head[:4] == b"RIFF" and head[8:12] == b"WEBP")
+    if not ok:
+        raise ServiceError(_("照片只能是JPG、PNG或WebP格式 / the photo must be JPEG, PNG or WebP"), field="photo")
+
+
+def pairings_of_volunteer(volunteer: Volunteer):
+    """Return the volunteer's active pairings: her own and her team's."""
+    q = Q(volunteer=volunteer)
+    if volunteer.team_id:
+        q |= Q(team_id=volunteer.team_id)
+    return Pairing.objects.filter(q, status=Pairing.Status.ACTIVE)
+
+
+def checkin_create(
+    *,
+    volunteer: Volunteer,
+    children: list[Child],
+    kind: str,
+    occurred_on: datetime.date | None = None,
+    duration_minutes: int | None = None,
+    note: str = "",
+    photo: UploadedFile | None = None,
+    worried: bool = False,
+    source: str = CheckIn.Source.WEB,
+    logged_by=None,
+    client_key: str | None = None,
+) -> CheckIn:
+    """Record a check-in for one or more of the volunteer's current children; idempotent on client_key.
+
+    Staff may log on her behalf (``source="staff"``) for children in their area. "Worried"
+    raises a Concern for staff. The due dates of the pairings move at once and pending
+    reminders that the check-in satisfies are cancelled.
+    """
+    client_key = (client_key or "").strip() or None
+    if client_key:
+        if len(client_key) > 64:
+            raise ServiceError(_("客户端编号过长 / client_key is too long"), field="client_key")
+        existing = CheckIn.objects.filter(volunteer=volunteer, client_key=client_key).first()
+        if existing is not None:
+            return existing
+    today = today_local()
+    occurred_on = occurred_on or today
+    if kind not in CheckIn.Kind.values:
+        raise ServiceError(_("请选择关爱方式 / choose a kind of care"), field="kind")
+    if occurred_on > today:
+        raise ServiceError(_("日期不能晚于今天 / the date cannot be in the future"), field="occurred_on")
+    if occurred_on < today - datetime.timedelta(days=MAX_BACKDATE_DAYS):
+        raise ServiceError(_("只能补记90天内的关爱 / only the last 90 days can be logged"), field="occurred_on")
+    if duration_minutes is not None and not 0 < duration_minutes <= 24 * 60:
+        raise ServiceError(_("时长应在1到1440分钟之间 / duration must be 1-1440 minutes"), field="duration_minutes")
+    note = (note or "").strip()
+    if len(note) > 2000:
+        raise ServiceError(_("简要记录不能超过2000字 / the note is too long"), field="note")
+    if worried and not note:
+        raise ServiceError(_("请简单写下担心的情况 / describe what worries you"), field="note")
+    if photo is not None:
+        photo_validate(photo)
+    if volunteer.status != Volunteer.Status.ACTIVE:
+        raise ServiceError(_("该爱心妈妈不在服务中 / the volunteer is not active"), field="volunteer")
+    if not children:
+        raise ServiceError(_("请选择至少一名儿童 / choose at least one child"), field="children")
+    if source == CheckIn.Source.STAFF:
+        scope = user_region_scope(logged_by)
+        if logged_by is None or not Child.objects.filter(
+            scope.q("village_id"), pk__in=[c.pk for c in children]
+        ).count() == len({c.pk for c in children}):
+            raise ServiceError(_("只能为本辖区的儿童代录 / only children in your area"), field="children")
+    pairing_of = {p.child_id: p for p in pairings_of_volunteer(volunteer).filter(child__in=children)}
+    missing = [c for c in children if c.pk not in pairing_of]
+    if missing:
+        raise ServiceError(_("只能记录与您结对的儿童 / only children you are paired with"), field="children")
+
+    try:
+        with transaction.atomic():
+            checkin = CheckIn(
+                volunteer=volunteer,
+                kind=kind,
+                occurred_on=occurred_on,
+                duration_minutes=duration_minutes,
+                note=note,
+                worried=worried,
+                source=source,
+                logged_by=logged_by,
+                client_key=client_key,
+            )
+            if photo is not None:
+                checkin.photo = photo
+            checkin.save()
+            CheckInChild.objects.bulk_create(
+                [
+                    CheckInChild(checkin=checkin, child=c, pairing=pairing_of[c.pk], occurred_on=occurred_on)
+                    for c in {c.pk: c for c in children}.values()
+                ]
+            )
+            if worried:
+                for child in {c.pk: c for c in children}.values():
+                    concern_raise(
+                        child=child,
+                        raised_by=logged_by or volunteer.user,
+                        severity=Concern.Severity.MEDIUM,
+                        category=Concern.Category.OTHER,
+                        description=_("爱心妈妈关爱记录中的担心：%(note)s") % {"note": note},
+                    )
+            due_refresh(today=today, pairing_ids=sorted(p.pk for p in pairing_of.values()))
+    except IntegrityError:
+        # Two sends of the same offline entry raced; the first one won.
+        if client_key:
+            existing = CheckIn.objects.filter(volunteer=volunteer, client_key=client_key).first()
+            if existing is not None:
+                return existing
+        raise
+    return checkin
+
+
+@transaction.atomic
+def checkin_acknowledge(*, checkin: CheckIn, user) -> CheckIn:
+    """Thank the volunteer for a check-in (once); the thank-you reaches her by WeChat or SMS."""
+    checkin = CheckIn.objects.select_for_update().select_related("volunteer__user").get(pk=checkin.pk)
+    if checkin.acknowledged_at is not None:
+        return checkin
+    checkin.acknowledged_by = user
+    checkin.acknowledged_at = timezone.now()
+    checkin.save(update_fields=["acknowledged_by", "acknowledged_at"])
+    first = checkin.child_links.select_related("child").first()
+    message_to_user(
+        user=checkin.volunteer.user,
+        template="checkins.thanks",
+        params={"name": first.child.given_name if first else _("孩子"), "date": f"{checkin.occurred_on:%m月%d日}"},
+        programme=checkin.volunteer.programme,
+        idempotency_key=f"checkin-thanks:{checkin.pk}",
+    )
+    return checkin
+
+
+def checkin_sms_reply(*, from_number: str, body: str) -> str | None:
+    """Handle a volunteer's short reply to a reminder ("1" = I called today): log it and confirm.
+
+    Returns None when the number is not a volunteer's (another handler may know it), ""
+    when the confirmation went out through the outbox, or a helpful text for anything else.
+    """
+    try:
+        phone = phone_normalise(from_number)
+    except ServiceError:
+        return None
+    volunteer = Volunteer.objects.filter(Q(phone=phone) | Q(user__phone=phone)).select_related("user").first()
+    if volunteer is None:
+        return None
+    reply = "".join(ch for ch in (body or "").strip() if not ch.isspace())
+    reply = reply.translate(str.maketrans("１２３", "123"))
+    kind = SMS_REPLIES.get(reply)
+    if kind is None:
+        return _(
+            "【爱心妈妈】未能识别您的回复。完成关爱后回复1=电话 2=视频 3=走访即可记录；其他情况请打开关爱记录页面。"
+        )
+    today = today_local()
+    reminder = (
+        Reminder.objects.filter(
+            phone=phone,
+            pairing__status=Pairing.Status.ACTIVE,
+            created_at__gte=timezone.now() - datetime.timedelta(days=SMS_REPLY_WINDOW_DAYS),
+        )
+        .select_related("pairing__child")
+        .order_by("-created_at", "-id")
+        .first()
+    )
+    if reminder is None:
+        return _("【爱心妈妈】近期没有待回复的提醒，本次未记录。请打开关爱记录页面填写。")
+    child = reminder.pairing.child
+    try:
+        checkin_create(
+            volunteer=volunteer,
+            children=[child],
+            kind=kind,
+            occurred_on=today,
+            source=CheckIn.Source.SMS,
+            logged_by=volunteer.user,
+            client_key=f"sms:{reminder.pk}:{kind}:{today:%Y%m%d}",
+        )
+    except ServiceError as exc:
+        logger.info("SMS reply from a volunteer not recorded: %s", exc)
+        return _("【爱心妈妈】本次未能记录（%(why)s），请打开关爱记录页面填写。") % {"why": exc.message}
+    sms_send_template(
+        phone=phone,
+        template="checkins.sms_logged",
+        params={"name": child.given_name, "what": CheckIn.Kind(kind).label},
+        idempotency_key=f"checkin-sms-ok:{reminder.pk}:{kind}:{today:%Y%m%d}",
+        user=volunteer.user,
+        urgent=True,
+    )
+    return ""

@@ -1,0 +1,24 @@
+"""Thin Celery tasks of the check-ins app; each is safe to run twice."""
+
+from celery import shared_task
+
+from backend.checkins import services
+
+
+@shared_task(acks_late=True)
+def due_nightly_task() -> dict:
+    """Recompute what is due for every active pairing, queue reminders and escalate (01:30)."""
+    result = services.due_nightly()
+    return {k: (v if not isinstance(v, dict) else {str(a): b for a, b in v.items()}) for k, v in result.items()}
+
+
+@shared_task(acks_late=True)
+def reminders_hourly_task() -> int:
+    """Queue reminders that became due since the last pass (e.g. a pairing approved today)."""
+    return services.reminders_create(today=services.today_local())
+
+
+@shared_task(acks_late=True)
+def county_digests_weekly_task() -> int:
+    """Send each county's WeCom group its weekly list of long-overdue pairings."""
+    return services.county_digests_send(today=services.today_local())

@@ -261,6 +261,23 @@ CELERY_BEAT_SCHEDULE = {
         "task": "notifications.tasks.outbox_dispatch_task",
         "schedule": env.float("OUTBOX_DISPATCH_INTERVAL", default=15.0),
     },
+    # Delete SMS verification codes (they hold mobile numbers) after a day (volunteers).
+    "volunteers-phone-codes-purge": {"task": "backend.volunteers.tasks.phone_codes_purge_task", "schedule": 3600.0},
+}
+# Check-ins (issue 7): nightly due computation, hourly reminder pass, weekly county WeCom digest.
+from celery.schedules import crontab  # noqa: E402
+
+_checkins_at = datetime.time.fromisoformat(env.str("CHECKINS_NIGHTLY_AT", default="01:30"))
+CELERY_BEAT_SCHEDULE |= {
+    "checkins-due-nightly": {
+        "task": "backend.checkins.tasks.due_nightly_task",
+        "schedule": crontab(hour=_checkins_at.hour, minute=_checkins_at.minute),
+    },
+    "checkins-reminders-hourly": {"task": "backend.checkins.tasks.reminders_hourly_task", "schedule": crontab(minute=5)},
+    "checkins-county-digest-weekly": {
+        "task": "backend.checkins.tasks.county_digests_weekly_task",
+        "schedule": crontab(hour=9, minute=0, day_of_week="mon"),
+    },
 }
 
 # --- notifications ----------------------------------------------------------

@@ -11,7 +11,7 @@ TEST_REDIS_URL    ?= redis://127.0.0.1:6379
 # The production-shaped topology (`make topology`) uses its own database.
 TOPOLOGY_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/caring_mothers_topology
 
-.PHONY: install run test lint topology bench-regions vendor clean
+.PHONY: install run test lint topology bench-regions bench-pairing vendor clean
 
 $(STAMP): requirements.txt requirements-dev.txt constraints.txt
 	@command -v $(PYTHON) >/dev/null || { echo "需要 Python 3.11 / $(PYTHON) not found on PATH"; exit 1; }
@@ -61,6 +61,10 @@ topology: install
 ## make bench-regions: time and peak memory of importing the whole country.
 bench-regions: install
 	DATABASE_URL=$(TEST_DATABASE_URL)_bench_regions $(PY) bench/import_regions.py
+
+## make bench-pairing: a whole pairing run (PostgreSQL + engine + Celery) for Jincheng, a large county, Shanxi.
+bench-pairing: install
+	$(PY) bench/pairing_run.py
 
 ## make vendor: refresh the vendored WeUI and ECharts files from npm (package.json).
 vendor:

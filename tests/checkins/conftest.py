@@ -32,3 +32,9 @@ def at():
     yield move
     for traveller in reversed(travellers):
         traveller.stop()
+
+
+@pytest.fixture(autouse=True)
+def _media(settings, tmp_path):
+    """Keep uploaded photos out of the working tree."""
+    settings.MEDIA_ROOT = tmp_path / "media"

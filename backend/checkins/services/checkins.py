@@ -221,7 +221,7 @@ def checkin_sms_reply(*, from_number: str, body: str) -> str | None:
     sms_send_template(
         phone=phone,
         template="checkins.sms_logged",
-        params={"name": child.given_name, "what": CheckIn.Kind(kind).label},
+        params={"name": child.given_name, "what": str(CheckIn.Kind(kind).label)},
         idempotency_key=f"checkin-sms-ok:{reminder.pk}:{kind}:{today:%Y%m%d}",
         user=volunteer.user,
         urgent=True,

@@ -58,7 +58,7 @@ def greedy(instance: Instance, labels: Labels = DEFAULT_LABELS) -> Result:
                 k = min(members, key=lambda m: (counts[g.index][m], m))
                 if counts[g.index][k] >= g.capacity:
                     continue
-                key = (_group_cost(ben, g, lvl, policy), id_key(g.members[k]))
+                key = (_group_cost(prep, ben, g, lvl), id_key(g.members[k]))
                 if best is None or key < best[0]:
                     best = (key, g, k)
             if len(candidates) > 32 and sum(1 for g in candidates if not free[g.index]) * 2 > len(candidates):
@@ -84,7 +84,7 @@ def greedy(instance: Instance, labels: Labels = DEFAULT_LABELS) -> Result:
             if filled[i] < ben.remaining and (ben.existing or filled[i]) and take(i):
                 progress = True
 
-    proposals = [_proposal(bens[i], g, member, policy, labels) for i, g, member in picks]
+    proposals = [_proposal(prep, bens[i], g, member, labels) for i, g, member in picks]
     proposals.sort(key=proposal_key)
     match = sum(p.cost for p in proposals)
     load = sum(load_cost(g.load, c, policy) for g in groups for c in counts[g.index])

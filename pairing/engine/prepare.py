@@ -10,9 +10,9 @@ identical helpers have identical arc costs and identical load-spreading costs.
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from pairing.engine.costs import area_level, common_level, id_key, relevant_skills, within
+from pairing.engine.costs import area_level, common_level, id_key, matched_skills, relevant_skills, within
 from pairing.engine.model import Beneficiary, Distance, Id, Instance, Location, Mode, Policy
 
 _CLAMP_WANTED = {Mode.ONE_TO_ONE, Mode.ONE_TO_MANY}
@@ -68,8 +68,18 @@ class Prepared:
     bens: list[Ben]  # sorted by id
     groups: list[Group]  # sorted: helper groups by first member id, then teams by id
     # every helper or team that counts as "in range" for the unmatched reasons, capacity or not
-    reach_helpers: dict[Location, list]  # prefix at max_distance -> [(id, location)]
+    reach_count: dict[Location, int]  # prefix at max_distance -> helpers there
+    reach_of: dict  # helper id -> that prefix
     reach_teams: list  # [(team id, area, members)]
+    match_cache: dict = field(default_factory=dict)
+
+    def matched(self, needs: frozenset, skills: frozenset) -> tuple[tuple[str, str], ...]:
+        """Return matched_skills(needs, skills), remembered: few distinct pairs recur millions of times."""
+        key = (needs, skills)
+        found = self.match_cache.get(key)
+        if found is None:
+            found = self.match_cache[key] = matched_skills(needs, skills, self.policy)
+        return found
 
 
 def prepare(instance: Instance) -> Prepared:
@@ -99,14 +109,16 @@ def prepare(instance: Instance) -> Prepared:
         named |= ben.forbidden | ben.previous
 
     level = int(policy.max_distance)
-    reach_helpers: dict[Location, list] = defaultdict(list)
+    reach_count: dict[Location, int] = defaultdict(int)
+    reach_of: dict = {}
     buckets: dict[tuple, list] = defaultdict(list)
     singles = []
     for h in instance.helpers:
         if h.id in member_ids or (h.team_id is not None and h.team_id in team_ids):
             continue  # in team mode a team member is used only through her team
         if len(h.location) >= level:
-            reach_helpers[h.location[:level]].append((h.id, h.location))
+            reach_count[h.location[:level]] += 1
+            reach_of[h.id] = h.location[:level]
         capacity = min(h.capacity, 1) if mode in _CLAMP_CAPACITY else h.capacity
         if capacity <= 0:
             continue
@@ -152,4 +164,4 @@ def prepare(instance: Instance) -> Prepared:
             )
     for i, g in enumerate(groups):
         g.index = i
-    return Prepared(policy, bens, groups, dict(reach_helpers), reach_teams)
+    return Prepared(policy, bens, groups, dict(reach_count), reach_of, reach_teams)

@@ -25,7 +25,6 @@ from pairing.engine.costs import (
     area_level,
     common_level,
     load_cost,
-    matched_skills,
     pair_cost,
     pair_reasons,
     proposal_key,
@@ -108,7 +107,7 @@ def solve_prepared(prep: Prepared, labels: Labels = DEFAULT_LABELS) -> Result:
             for g in teams_in_area.get(loc[:size], ()):
                 lvl = g.eligible_level(ben, policy.max_distance)
                 if lvl is not None:
-                    cost = _group_cost(ben, g, lvl, policy)
+                    cost = _group_cost(prep, ben, g, lvl)
                     direct.append((arcs.add(node, group_node[g.index], 1, cost), i, g))
 
         if len(loc) < max_level:
@@ -130,14 +129,14 @@ def solve_prepared(prep: Prepared, labels: Labels = DEFAULT_LABELS) -> Result:
     for key in sorted(hubs, key=lambda k: (len(k[0]), k[0], sorted(k[1]))):
         region, needs = key
         for g in in_region[region]:
-            matches = len(matched_skills(needs, g.skills, policy))
+            matches = len(prep.matched(needs, g.skills))
             hub_out.append(
                 (arcs.add(hubs[key], group_node[g.index], g.n * g.capacity, -policy.skill_bonus * matches), key, g)
             )
 
     first_direct = len(arcs.tails)
     d_tails, d_heads, d_caps, d_costs, d_ben, d_group = _direct_arcs(
-        [bens[i] for i in direct_bens], [ben_node[i] for i in direct_bens], helper_groups, group_node, policy
+        prep, [bens[i] for i in direct_bens], [ben_node[i] for i in direct_bens], helper_groups, group_node
     )
     d_ben = np.array(direct_bens, dtype=np.int64)[d_ben] if len(d_ben) else d_ben
 
@@ -232,24 +231,7 @@ def solve_prepared(prep: Prepared, labels: Labels = DEFAULT_LABELS) -> Result:
             rows[outgoing[k][0].index].append((i, 1))
             outgoing[k][1] -= 1
 
-    proposals = []
-    taken: dict[int, list[int]] = {}
-    filled = [0] * len(bens)
-    for g in groups:
-        if g.index not in rows:
-            continue
-        g_rows = sorted(rows[g.index], key=lambda r: r[0])
-        counts = [0] * g.n
-        p = 0
-        for i, units in g_rows:
-            ben = bens[i]
-            for _ in range(units):  # McNaughton's wrap-around: distinct members, balanced load
-                member = g.members[p % g.n]
-                counts[p % g.n] += 1
-                p += 1
-                proposals.append(_proposal(ben, g, member, policy, labels))
-                filled[i] += 1
-        taken[g.index] = counts
+    proposals, taken, filled = _share_out(prep, bens, rows, labels)
     proposals.sort(key=proposal_key)
 
     match = sum(p.cost for p in proposals)
@@ -262,7 +244,32 @@ def solve_prepared(prep: Prepared, labels: Labels = DEFAULT_LABELS) -> Result:
     return Result(tuple(proposals), _unmatched(prep, bens, filled, labels), _stats(prep, proposals, match, load))
 
 
-def _direct_arcs(bens: list[Ben], nodes: list[int], helper_groups: list[Group], group_node: dict, policy):
+def _share_out(prep: Prepared, bens: list[Ben], rows: dict, labels: Labels):
+    """Hand each group's units to its members: McNaughton's wrap-around rule.
+
+    Rows (beneficiary, units <= group size) are laid one after another around the members in
+    id order, so one beneficiary's units land on distinct members and every member gets
+    floor(X/n) or ceil(X/n) units: the balanced, cheapest load of identical helpers.
+    """
+    proposals = []
+    taken: dict[int, list[int]] = {}
+    filled = [0] * len(bens)
+    for g in prep.groups:
+        if g.index not in rows:
+            continue
+        counts = [0] * g.n
+        p = 0
+        for i, units in sorted(rows[g.index], key=lambda r: r[0]):
+            for _ in range(units):
+                counts[p % g.n] += 1
+                proposals.append(_proposal(prep, bens[i], g, g.members[p % g.n], labels))
+                filled[i] += 1
+                p += 1
+        taken[g.index] = counts
+    return proposals, taken, filled
+
+
+def _direct_arcs(prep: Prepared, bens: list[Ben], nodes: list[int], helper_groups: list[Group], group_node: dict):
     """Return arcs from each beneficiary to every helper group in range, built with numpy.
 
     Used for beneficiaries a hub cannot serve (several slots to fill, or someone on their
@@ -271,6 +278,7 @@ def _direct_arcs(bens: list[Ben], nodes: list[int], helper_groups: list[Group], 
     empty_i = np.zeros(0, dtype=np.int64)
     if not bens:
         return np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.int32), empty_i, empty_i, empty_i, empty_i
+    policy = prep.policy
     max_level = int(policy.max_distance)
     top = int(Distance.SAME_VILLAGE)
     dist = np.array([policy.distance_costs[Distance(d)] for d in range(top + 1)], dtype=np.int64)
@@ -306,9 +314,7 @@ def _direct_arcs(bens: list[Ben], nodes: list[int], helper_groups: list[Group], 
             same &= column == (loc[lv] if len(loc) > lv else None)
             level += same
         if ben.needs not in match_rows:
-            match_rows[ben.needs] = np.array(
-                [len(matched_skills(ben.needs, sk, policy)) for sk in skill_list], dtype=np.int64
-            )
+            match_rows[ben.needs] = np.array([len(prep.matched(ben.needs, sk)) for sk in skill_list], dtype=np.int64)
         cost = dist[level] - policy.skill_bonus * match_rows[ben.needs][g_skill]
         keep = np.ones(len(g_index), dtype=bool)
         for hid in ben.forbidden:
@@ -325,23 +331,24 @@ def _direct_arcs(bens: list[Ben], nodes: list[int], helper_groups: list[Group], 
         out[4].append(np.full(len(sel), pos, dtype=np.int64))
         out[5].append(g_index[sel])
     if not out[0]:
-        return _direct_arcs([], [], helper_groups, group_node, policy)
+        return _direct_arcs(prep, [], [], helper_groups, group_node)
     return tuple(np.concatenate(parts) for parts in out)
 
 
-def _group_cost(ben: Ben, g: Group, level: Distance, policy) -> int:
+def _group_cost(prep: Prepared, ben: Ben, g: Group, level: Distance) -> int:
     keep = g.exception and g.members[0] in ben.previous
-    return pair_cost(level, len(matched_skills(ben.needs, g.skills, policy)), keep, policy)
+    return pair_cost(level, len(prep.matched(ben.needs, g.skills)), keep, prep.policy)
 
 
-def _proposal(ben: Ben, g: Group, member, policy, labels: Labels) -> Proposal:
+def _proposal(prep: Prepared, ben: Ben, g: Group, member, labels: Labels) -> Proposal:
+    policy = prep.policy
     if g.team_id is not None:
         level = area_level(g.location)
         helper_id, team_id = None, g.team_id
     else:
         level = common_level(ben.b.location, g.location)
         helper_id, team_id = member, None
-    matches = matched_skills(ben.needs, g.skills, policy)
+    matches = prep.matched(ben.needs, g.skills)
     keep = member in ben.previous
     cost = pair_cost(level, len(matches), keep, policy)
     reasons = pair_reasons(level, matches, keep, team_id)
@@ -379,19 +386,17 @@ def unmatched_reason(prep: Prepared, ben: Ben) -> UnmatchedCode:
     """Say why a beneficiary got nobody: nobody in range, everyone in range barred, or all full."""
     level = int(prep.policy.max_distance)
     loc = ben.b.location
-    in_range = []
-    if len(loc) >= level:
-        in_range = [hid for hid, hloc in prep.reach_helpers.get(loc[:level], ()) if len(hloc) >= level]
+    in_range = prep.reach_count.get(loc[:level], 0) if len(loc) >= level else 0
     teams = [tid for tid, area, members in prep.reach_teams if within(loc, area)]
     if not in_range and not teams:
         return UnmatchedCode.NO_HELPER_IN_RANGE
-    barred_helpers = sum(1 for hid in in_range if hid in ben.forbidden)
+    barred_helpers = sum(1 for hid in ben.forbidden if len(loc) >= level and prep.reach_of.get(hid) == loc[:level])
     barred_teams = sum(
         1
         for tid, area, members in prep.reach_teams
         if within(loc, area) and (tid in ben.forbidden or members & ben.forbidden)
     )
-    if barred_helpers == len(in_range) and barred_teams == len(teams):
+    if barred_helpers == in_range and barred_teams == len(teams):
         return UnmatchedCode.NEVER_PAIR
     return UnmatchedCode.ALL_FULL
 

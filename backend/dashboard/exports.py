@@ -1,0 +1,150 @@
+"""The dashboard's figures as an Excel workbook: one sheet per table on the page."""
+
+import io
+
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
+from openpyxl.styles import Font
+
+from backend.dashboard.selectors import LOAD_BUCKETS, Figures
+
+
+def _figure_columns(overdue_available: bool) -> list[tuple[str, str]]:
+    return [
+        ("code", _("区划代码 / Code")),
+        ("name", _("区划 / Region")),
+        ("registered", _("在册儿童 / Children registered")),
+        ("left_behind", _("留守儿童 / Left-behind")),
+        ("in_difficulty", _("困境儿童 / In difficulty")),
+        ("paired", _("已结对 / Paired")),
+        ("unpaired", _("未结对 / Unpaired")),
+        ("coverage", _("覆盖率% / Coverage %")),
+        ("checked_30", _("近30天有关爱记录 / Check-in in 30 days")),
+        ("checked_90", _("近90天有关爱记录 / Check-in in 90 days")),
+        *([("overdue", _("逾期结对 / Overdue pairings"))] if overdue_available else []),
+        ("open_concerns", _("未办结关注事项 / Open concerns")),
+        ("volunteers", _("在岗爱心妈妈 / Active volunteers")),
+        ("volunteer_pairings", _("当前结对数 / Current pairings")),
+        ("volunteer_capacity", _("可结对总数 / Capacity")),
+        ("load", _("负荷% / Load %")),
+        ("applications_waiting", _("待审核报名 / Applications waiting")),
+    ]
+
+
+def _sheet(wb: Workbook, title: str, headers: list[str], rows: list[list]) -> None:
+    ws = wb.create_sheet(title=title[:31])
+    ws.append(headers)
+    for cell in ws[1]:
+        cell.font = Font(bold=True)
+    for row in rows:
+        ws.append(row)
+    ws.freeze_panes = "A2"
+    for i, header in enumerate(headers, start=1):
+        ws.column_dimensions[ws.cell(row=1, column=i).column_letter].width = max(10, min(40, len(header) + 4))
+
+
+def dashboard_workbook(data: dict) -> bytes:
+    """Return the .xlsx bytes of the figures, charts' data and lists of ``dashboard_data``."""
+    wb = Workbook()
+    wb.remove(wb.active)
+    columns = _figure_columns(data["overdue_available"])
+    total: Figures = data["total"]
+
+    def figure_row(f: Figures) -> list:
+        d = f.as_dict()
+        return [d[key] for key, _label in columns]
+
+    _sheet(
+        wb,
+        _("分区域统计"),
+        [label for _key, label in columns],
+        [figure_row(r) for r in data["rows"]] + [[*figure_row(total)[:1], _("合计 / Total"), *figure_row(total)[2:]]],
+    )
+    _sheet(
+        wb,
+        _("每月关爱记录"),
+        [_("月份 / Month"), _("关爱记录数 / Check-ins")],
+        [[m["month"], m["checkins"]] for m in data["months"]],
+    )
+    _sheet(
+        wb,
+        _("爱心妈妈负荷"),
+        [_("负荷 / Load"), _("人数 / Volunteers")],
+        [[str(label), total.load_buckets[key]] for key, label in LOAD_BUCKETS],
+    )
+    lists = data["lists"]
+    _sheet(
+        wb,
+        _("未结对儿童"),
+        [
+            _("编号 / ID"),
+            _("儿童 / Child"),
+            _("村（社区） / Village"),
+            _("类别 / Category"),
+            _("登记日期 / Registered"),
+        ],
+        [[r["id"], r["name"], r["village"], r["category"], r["registered_on"]] for r in lists["unpaired"]["rows"]],
+    )
+    if data["overdue_available"]:
+        _sheet(
+            wb,
+            _("逾期结对"),
+            [
+                _("结对编号 / Pairing"),
+                _("儿童 / Child"),
+                _("村（社区） / Village"),
+                _("爱心妈妈 / Volunteer"),
+                _("手机号 / Phone"),
+                _("逾期起始 / Overdue since"),
+                _("逾期天数 / Days overdue"),
+            ],
+            [
+                [r["id"], r["child"], r["village"], r["volunteer"], r["phone"], r["overdue_since"], r["overdue_days"]]
+                for r in lists["lapsed_pairings"]["rows"]
+            ],
+        )
+    _sheet(
+        wb,
+        _("60天无关爱记录的爱心妈妈"),
+        [
+            _("编号 / ID"),
+            _("爱心妈妈 / Volunteer"),
+            _("手机号 / Phone"),
+            _("村（社区） / Village"),
+            _("最近关爱记录 / Last check-in"),
+        ],
+        [
+            [r["id"], r["name"], r["phone"], r["village"], r["last_checkin"] or ""]
+            for r in lists["lapsed_volunteers"]["rows"]
+        ],
+    )
+    _sheet(
+        wb,
+        _("未办结关注事项"),
+        [
+            _("编号 / ID"),
+            _("儿童 / Child"),
+            _("村（社区） / Village"),
+            _("严重程度 / Severity"),
+            _("类别 / Category"),
+            _("状态 / Status"),
+            _("报告日期 / Raised"),
+            _("已过天数 / Age (days)"),
+        ],
+        [
+            [
+                r["id"],
+                r["child"],
+                r["village"],
+                r["severity"],
+                r["category"],
+                r["status"],
+                r["raised_on"],
+                r["age_days"],
+            ]
+            for r in lists["open_concerns"]["rows"]
+        ],
+    )
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()

@@ -1,0 +1,81 @@
+"""Staff pages: the coverage dashboard of a region, drill-down, and its Excel export."""
+
+from django.contrib.auth.views import redirect_to_login
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from backend.audit.models import AuditEvent
+from backend.audit.services import audit_record
+from backend.dashboard.api.serializers import dashboard_json
+from backend.dashboard.exports import dashboard_workbook
+from backend.dashboard.selectors import (
+    EXPORT_LIST_LIMIT,
+    dashboard_data,
+    dashboard_region,
+    region_breadcrumbs,
+)
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _reverse_or_empty(name: str) -> str:
+    try:
+        return reverse(name)
+    except NoReverseMatch:
+        return ""
+
+
+@require_GET
+def dashboard_page(request, code: str | None = None):
+    """Show the figures of a region and of each region one level below it."""
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    region = dashboard_region(user=request.user, code=code)
+    data = dashboard_data(region=region, today=timezone.localdate())
+    context = {
+        **data,
+        "breadcrumbs": region_breadcrumbs(user=request.user, region=region),
+        "chart_data": dashboard_json(data),
+        "chart_labels": {
+            "coverage": _("覆盖率 / Coverage"),
+            "target": _("全覆盖 100% / Full coverage"),
+            "checkins": _("关爱记录 / Check-ins"),
+            "volunteers": _("人数 / Volunteers"),
+        },
+        "export_url": reverse("dashboard:region-export", args=[region.code])
+        if region
+        else reverse("dashboard:home-export"),
+        "ledger_url": _reverse_or_empty("children-api:ledger"),
+        "pairing_run_url": "/admin/pairing/pairingrun/add/" + (f"?region={region.code}" if region else ""),
+        "is_village": region is not None and not data["rows"],
+    }
+    return render(request, "dashboard/region.html", context)
+
+
+@require_GET
+def dashboard_export(request, code: str | None = None):
+    """Download the page's figures as Excel, one sheet per table; the export is audited."""
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    region = dashboard_region(user=request.user, code=code)
+    today = timezone.localdate()
+    data = dashboard_data(region=region, today=today, list_limit=EXPORT_LIST_LIMIT)
+    content = dashboard_workbook(data)
+    lists = data["lists"]
+    audit_record(
+        actor=request.user,
+        action=AuditEvent.Action.EXPORT,
+        object_type="dashboard",
+        object_ids=[r["id"] for r in lists["unpaired"]["rows"]],
+        region_code=region.code if region else "",
+        request=request,
+        detail=f"dashboard figures {region.code if region else 'all'}",
+    )
+    response = HttpResponse(content, content_type=XLSX)
+    name = f"dashboard-{region.code if region else 'all'}-{today:%Y%m%d}.xlsx"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response

@@ -125,19 +125,15 @@ def solve_prepared(prep: Prepared, labels: Labels = DEFAULT_LABELS) -> Result:
                     next_node += 1
                 to_hub.append((arcs.add(node, hubs[key], 1, policy.distance_costs[Distance(level)]), i, key))
 
-    hub_out = []  # (arc, hub key, group)
-    for key in sorted(hubs, key=lambda k: (len(k[0]), k[0], sorted(k[1]))):
-        region, needs = key
-        for g in in_region[region]:
-            matches = len(prep.matched(needs, g.skills))
-            hub_out.append(
-                (arcs.add(hubs[key], group_node[g.index], g.n * g.capacity, -policy.skill_bonus * matches), key, g)
-            )
-
     first_direct = len(arcs.tails)
     d_tails, d_heads, d_caps, d_costs, d_ben, d_group = _direct_arcs(
         prep, [bens[i] for i in direct_bens], [ben_node[i] for i in direct_bens], helper_groups, group_node
     )
+    hub_keys = sorted(hubs, key=lambda k: (len(k[0]), k[0], sorted(k[1])))
+    h_tails, h_heads, h_caps, h_costs, h_key, h_group = _hub_arcs(prep, hub_keys, hubs, in_region, group_node)
+    d_tails, d_heads = np.concatenate([d_tails, h_tails]), np.concatenate([d_heads, h_heads])
+    d_caps, d_costs = np.concatenate([d_caps, h_caps]), np.concatenate([d_costs, h_costs])
+    n_dir = len(d_ben)
     d_ben = np.array(direct_bens, dtype=np.int64)[d_ben] if len(d_ben) else d_ben
 
     sink_costs = []
@@ -203,7 +199,8 @@ def solve_prepared(prep: Prepared, labels: Labels = DEFAULT_LABELS) -> Result:
         all_flow = np.zeros(len(tails), dtype=np.int64)
     # arcs added through _Arcs keep their numbers below first_direct; shift the later ones back
     flow = np.concatenate([all_flow[:first_direct], all_flow[first_direct + n_direct :]])
-    d_flow = all_flow[first_direct : first_direct + n_direct]
+    d_flow = all_flow[first_direct : first_direct + n_dir]
+    h_flow = all_flow[first_direct + n_dir : first_direct + n_direct]
 
     # Collect per group the (beneficiary position, units) rows, then hand units to members.
     rows: dict[int, list[tuple[int, int]]] = defaultdict(list)
@@ -219,9 +216,8 @@ def solve_prepared(prep: Prepared, labels: Labels = DEFAULT_LABELS) -> Result:
             hub_in[key].append(i)
             via_hub.add(i)
     hub_to: dict[tuple, list[tuple[Group, int]]] = defaultdict(list)
-    for a, key, g in hub_out:
-        if flow[a]:
-            hub_to[key].append((g, int(flow[a])))
+    for k in np.flatnonzero(h_flow):  # in arc order: hubs sorted, groups in id order
+        hub_to[hub_keys[int(h_key[k])]].append((groups[int(h_group[k])], int(h_flow[k])))
     for key, incoming in hub_in.items():
         outgoing = [[g, units] for g, units in hub_to[key]]
         k = 0
@@ -267,6 +263,35 @@ def _share_out(prep: Prepared, bens: list[Ben], rows: dict, labels: Labels):
                 p += 1
         taken[g.index] = counts
     return proposals, taken, filled
+
+
+def _hub_arcs(prep: Prepared, hub_keys: list, hubs: dict, in_region: dict, group_node: dict):
+    """Return the arcs from each hub to every helper group of its region, built with numpy."""
+    skill_ids: dict[frozenset, int] = {}
+    packed = {}
+    chunks = ([], [], [], [], [], [])
+    for k, key in enumerate(hub_keys):
+        region, needs = key
+        if region not in packed:
+            gs = in_region[region]
+            packed[region] = (
+                np.array([group_node[g.index] for g in gs], dtype=np.int32),
+                np.array([g.n * g.capacity for g in gs], dtype=np.int64),
+                np.array([skill_ids.setdefault(g.skills, len(skill_ids)) for g in gs], dtype=np.int64),
+                np.array([g.index for g in gs], dtype=np.int64),
+            )
+        g_node, g_cap, g_skill, g_index = packed[region]
+        row = np.array([len(prep.matched(needs, sk)) for sk in skill_ids], dtype=np.int64)
+        chunks[0].append(np.full(len(g_node), hubs[key], dtype=np.int32))
+        chunks[1].append(g_node)
+        chunks[2].append(g_cap)
+        chunks[3].append(-prep.policy.skill_bonus * row[g_skill])
+        chunks[4].append(np.full(len(g_node), k, dtype=np.int64))
+        chunks[5].append(g_index)
+    if not hub_keys:
+        e32, e64 = np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.int64)
+        return e32, e32, e64, e64, e64, e64
+    return tuple(np.concatenate(c) for c in chunks)
 
 
 def _direct_arcs(prep: Prepared, bens: list[Ben], nodes: list[int], helper_groups: list[Group], group_node: dict):

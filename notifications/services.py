@@ -14,12 +14,11 @@ from zoneinfo import ZoneInfo
 import phonenumbers
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from backend.ops.errors import ServiceError
-from notifications.channels import DeliveryDeferred, DeliveryError, OutgoingMessage, SendResult, channel_for
+from notifications.channels import DeliveryDeferred, DeliveryError, OutgoingMessage, channel_for
 from notifications.models import Message, SmsOptOut, WeChatBinding, WeComRobot
 
 logger = logging.getLogger(__name__)
@@ -249,9 +248,27 @@ def _backoff(attempts: int) -> datetime.timedelta:
     return datetime.timedelta(seconds=seconds * random.uniform(0.8, 1.2))
 
 
-def _finish(message_id: int, **fields) -> bool:
-    """Write the outcome of an attempt if the row is still ours (status sending)."""
-    return bool(Message.objects.filter(pk=message_id, status=Message.Status.SENDING).update(**fields))
+def _finish(message: Message, **fields) -> Message:
+    """Write the outcome of an attempt if the row is still ours (status sending); return the row."""
+    if Message.objects.filter(pk=message.pk, status=Message.Status.SENDING).update(**fields):
+        for name, value in fields.items():
+            setattr(message, name, value)
+    else:
+        message.refresh_from_db()
+    return message
+
+
+def _claim(message_id: int, now: datetime.datetime) -> Message | None:
+    """Claim a due row for sending in one statement (UPDATE ... RETURNING); None if it is not ours."""
+    table = Message._meta.db_table
+    rows = list(
+        Message.objects.raw(
+            f"UPDATE {table} SET status = %s, attempts = attempts + 1, claimed_at = %s "
+            f"WHERE id = %s AND status IN (%s, %s) AND next_attempt_at <= %s RETURNING *",
+            [Message.Status.SENDING, now, message_id, Message.Status.PENDING, Message.Status.QUEUED, now],
+        )
+    )
+    return rows[0] if rows else None
 
 
 def _rate_limited_until(message: Message, now: datetime.datetime) -> datetime.datetime | None:
@@ -281,26 +298,22 @@ def _outgoing(message: Message) -> OutgoingMessage:
 def message_deliver(*, message_id: int, now: datetime.datetime | None = None) -> Message | None:
     """Send one due message through its channel, once; return it, or None if someone else has it."""
     now = now or timezone.now()
-    claimed = Message.objects.filter(
-        pk=message_id, status__in=[Message.Status.PENDING, Message.Status.QUEUED], next_attempt_at__lte=now
-    ).update(status=Message.Status.SENDING, attempts=F("attempts") + 1, claimed_at=now)
-    if not claimed:
+    message = _claim(message_id, now)
+    if message is None:
         return None
-    message = Message.objects.select_related("programme").get(pk=message_id)
 
     def release(until: datetime.datetime, reason: str) -> Message:
         # Not an attempt: give the count back and wait.
-        _finish(
-            message.pk,
+        return _finish(
+            message,
             status=Message.Status.PENDING,
-            attempts=F("attempts") - 1,
+            attempts=message.attempts - 1,
             next_attempt_at=until,
             last_error=reason[:500],
         )
-        return Message.objects.get(pk=message.pk)
 
     if not message.urgent:
-        until = quiet_hours_until(now=now, programme=message.programme)
+        until = quiet_hours_until(now=now, programme=message.programme if message.programme_id else None)
         if until:
             return release(until, _("免打扰时段，稍后发送 / quiet hours"))
         # People are rate limited; a group robot has its own per-minute throttle (channels/wecom.py).
@@ -310,37 +323,31 @@ def message_deliver(*, message_id: int, now: datetime.datetime | None = None) ->
     if message.channel == Message.Channel.SMS:
         opt_out = SmsOptOut.objects.filter(phone=message.recipient, opted_out=True).first()
         if opt_out is not None:
-            _finish(message.pk, status=Message.Status.CANCELLED, last_error=opt_out.reason[:500], error_code="opt-out")
-            return Message.objects.get(pk=message.pk)
+            return _finish(
+                message, status=Message.Status.CANCELLED, last_error=opt_out.reason[:500], error_code="opt-out"
+            )
     try:
         result = channel_for(message.channel).send(_outgoing(message))
     except DeliveryDeferred as exc:
         return release(exc.until, exc.reason)
     except DeliveryError as exc:
-        _delivery_failed(message, exc, now)
-        return Message.objects.get(pk=message.pk)
+        return _delivery_failed(message, exc, now)
     except Exception as exc:
         logger.exception("message %s: unexpected error in channel %s", message.pk, message.channel)
-        _delivery_failed(message, DeliveryError(f"{type(exc).__name__}: {exc}", permanent=False), now)
-        return Message.objects.get(pk=message.pk)
-    _record_sent(message.pk, result, now=now)
-    return Message.objects.get(pk=message.pk)
-
-
-def _record_sent(message_id: int, result: SendResult, *, now: datetime.datetime, note: str = "") -> bool:
+        return _delivery_failed(message, DeliveryError(f"{type(exc).__name__}: {exc}", permanent=False), now)
     return _finish(
-        message_id,
+        message,
         status=Message.Status.SENT,
         provider_id=result.provider_id[:64],
         segments=result.segments,
         sent_at=now,
         next_attempt_at=None,
-        last_error=note,
+        last_error="",
         error_code="",
     )
 
 
-def _delivery_failed(message: Message, exc: DeliveryError, now: datetime.datetime) -> None:
+def _delivery_failed(message: Message, exc: DeliveryError, now: datetime.datetime) -> Message:
     error = str(exc)[:500]
     if exc.opt_out:
         sms_opt_out(phone=message.recipient, source=SmsOptOut.Source.PROVIDER, keyword=exc.code)
@@ -352,8 +359,8 @@ def _delivery_failed(message: Message, exc: DeliveryError, now: datetime.datetim
         phone = getattr(message.user, "phone", None)
         if phone:
             # The volunteer can no longer get WeChat messages: this one goes by SMS instead.
-            _finish(
-                message.pk,
+            return _finish(
+                message,
                 channel=Message.Channel.SMS,
                 recipient=phone,
                 status=Message.Status.PENDING,
@@ -361,12 +368,10 @@ def _delivery_failed(message: Message, exc: DeliveryError, now: datetime.datetim
                 last_error=(_("微信不可用，改为短信：") + error)[:500],
                 error_code=exc.code,
             )
-            return
     if exc.permanent or message.attempts >= settings.OUTBOX_MAX_ATTEMPTS:
-        _finish(message.pk, status=Message.Status.FAILED, last_error=error, error_code=exc.code)
-        return
-    _finish(
-        message.pk,
+        return _finish(message, status=Message.Status.FAILED, last_error=error, error_code=exc.code)
+    return _finish(
+        message,
         status=Message.Status.PENDING,
         next_attempt_at=now + _backoff(message.attempts),
         last_error=error,

@@ -47,6 +47,10 @@ class FakeTwilio(Standin):
                 self.in_flight -= 1
 
     def _handle(self, handler, method, path, query, raw):
+        if path == "/_stats":  # for the benchmark, which runs this fake in its own process
+            with self.lock:
+                bodies = {m["body"] for m in self.created}
+                return handler._reply(200, {"created": len(self.created), "distinct_bodies": len(bodies)})
         match = MESSAGES.match(path)
         if not match:
             return handler._reply(404, {"code": 20404, "message": "not found", "status": 404})
@@ -141,3 +145,18 @@ def twilio_signature(*, url: str, params: dict, auth_token: str) -> str:
     from twilio.request_validator import RequestValidator
 
     return RequestValidator(auth_token).compute_signature(url, params)
+
+
+if __name__ == "__main__":
+    import sys
+    import threading as _threading
+
+    fake = FakeTwilio()
+    fake.httpd.server_close()
+    from tests.notifications.standins.server import QuietServer, StandinHandler
+
+    fake.httpd = QuietServer(("127.0.0.1", int(sys.argv[1])), StandinHandler)
+    fake.httpd.app = fake
+    print(f"fake Twilio on {fake.url}", flush=True)
+    _threading.Thread(target=fake.httpd.serve_forever, daemon=True).start()
+    _threading.Event().wait()

@@ -9,6 +9,7 @@ Each scenario runs in a fresh subprocess so that its peak memory (ru_maxrss) is 
 from __future__ import annotations
 
 import json
+import os
 import resource
 import subprocess
 import sys
@@ -34,8 +35,15 @@ RUNS = {
     "shanxi": ("shanxi", Mode.MANY_TO_MANY, Distance.SAME_COUNTY, "split"),
     "shanxi_pool2": ("shanxi", Mode.MANY_TO_MANY, Distance.SAME_COUNTY, "split2"),
     "shanxi_1to1_pool2": ("shanxi", Mode.ONE_TO_ONE, Distance.SAME_COUNTY, "split2"),
+    "shanxi_town_pool2": ("shanxi", Mode.MANY_TO_MANY, Distance.SAME_TOWN, "split2"),
 }
 LSA_MAX_CELLS = 20_000_000  # a dense cost matrix beyond this is not tried
+
+
+def _cpu_s() -> float:
+    """CPU seconds of this process and of its reaped children (the pool's workers)."""
+    own, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
 
 
 def _maxrss_mb(who=resource.RUSAGE_SELF) -> float:
@@ -43,19 +51,22 @@ def _maxrss_mb(who=resource.RUSAGE_SELF) -> float:
 
 
 def lsa_one_to_one(instance) -> tuple[int, int, float]:
-    """Return (pairs, total cost, seconds) of scipy's linear_sum_assignment, per county part."""
+    """Return (pairs, total cost, seconds, parts too big for a dense matrix) of scipy's linear_sum_assignment."""
     import numpy as np
     from scipy.optimize import linear_sum_assignment
 
     from pairing.engine.costs import matched_skills
 
     t0 = time.perf_counter()
-    pairs = total = 0
+    pairs = total = skipped = 0
     policy = instance.policy
     for part in partition(instance):
         bs = [b for b in part.beneficiaries if not b.existing_helpers]
         hs = [h for h in part.helpers if h.capacity > 0]
-        if not bs or not hs or len(bs) * len(hs) > LSA_MAX_CELLS:
+        if not bs or not hs:
+            continue
+        if len(bs) * len(hs) > LSA_MAX_CELLS:
+            skipped += 1
             continue
         big, prize = 10**9, 10**6  # forbidden; every allowed pair earns the prize: most pairs first
         top = int(Distance.SAME_VILLAGE)
@@ -88,7 +99,7 @@ def lsa_one_to_one(instance) -> tuple[int, int, float]:
         chosen = chosen[chosen < big]
         pairs += len(chosen)
         total += int(chosen.sum()) + prize * len(chosen)
-    return pairs, total, time.perf_counter() - t0
+    return pairs, total, time.perf_counter() - t0, skipped
 
 
 def run_one(name: str) -> dict:
@@ -99,12 +110,12 @@ def run_one(name: str) -> dict:
     instance = generate(**spec, mode=mode, max_distance=max_distance, villages=villages)
     t_gen = time.perf_counter() - t0
 
-    t0 = time.perf_counter()
+    t0, cpu0 = time.perf_counter(), _cpu_s()
     if how == "one":
         result = solve(instance)
     else:
         result = solve_split(instance, processes=2 if how == "split2" else 1)
-    t_engine = time.perf_counter() - t0
+    t_engine, cpu_engine = time.perf_counter() - t0, _cpu_s() - cpu0
     rss_engine = _maxrss_mb()
     rss_workers = _maxrss_mb(resource.RUSAGE_CHILDREN)
 
@@ -123,6 +134,8 @@ def run_one(name: str) -> dict:
         helpers=len(instance.helpers),
         generate_s=round(t_gen, 2),
         engine_s=round(t_engine, 2),
+        engine_cpu_s=round(cpu_engine, 2),
+        load_average=round(os.getloadavg()[0], 1),
         engine_rss_mb=round(rss_engine),
         worker_rss_mb=round(rss_workers),
         covered=result.stats.covered,
@@ -135,23 +148,28 @@ def run_one(name: str) -> dict:
         greedy_cost=base.stats.total_cost,
     )
     if mode is Mode.ONE_TO_ONE:
-        pairs, cost, secs = lsa_one_to_one(instance)
-        out.update(lsa_pairs=pairs, lsa_cost=cost, lsa_s=round(secs, 2))
+        pairs, cost, secs, skipped = lsa_one_to_one(instance)
+        if not skipped:
+            out.update(lsa_pairs=pairs, lsa_cost=cost, lsa_s=round(secs, 2))
+        else:
+            out.update(lsa_skipped=f"dense matrix over {LSA_MAX_CELLS:,} cells")
     return out
 
 
 def table(rows: list[dict]) -> str:
     head = (
-        "| run | mode, limit | children / volunteers | engine s | peak RSS MB (workers) | covered | slots "
+        "| run | mode, limit | children / volunteers | engine s (CPU s) | peak RSS MB (workers) | covered | slots "
         "| cost | greedy covered | greedy slots | greedy cost | greedy s | scipy LSA pairs / cost / s |"
     )
     lines = [head, "|" + "---|" * (head.count("|") - 1)]
     for r in rows:
-        lsa = f"{r['lsa_pairs']} / {r['lsa_cost']} / {r['lsa_s']}" if "lsa_pairs" in r else "-"
+        lsa = (
+            f"{r['lsa_pairs']:,} / {r['lsa_cost']:,} / {r['lsa_s']}" if "lsa_pairs" in r else r.get("lsa_skipped", "-")
+        )
         workers = f" ({r['worker_rss_mb']})" if r["how"] == "split2" else ""
         lines.append(
             f"| {r['name']} | {r['mode']}, {r['max_distance']} | {r['beneficiaries']:,} / {r['helpers']:,} "
-            f"({r['counties']} counties) | {r['engine_s']} | {r['engine_rss_mb']}{workers} | {r['covered']:,} "
+            f"({r['counties']} counties) | {r['engine_s']} ({r['engine_cpu_s']}) | {r['engine_rss_mb']}{workers} | {r['covered']:,} "
             f"| {r['slots_filled']:,} of {r['slots_wanted']:,} | {r['cost']:,} | {r['greedy_covered']:,} "
             f"| {r['greedy_slots']:,} | {r['greedy_cost']:,} | {r['greedy_s']} | {lsa} |"
         )

@@ -63,11 +63,13 @@ class Child(models.Model):
     birth_date = models.DateField(_("出生日期"))
     id_number = EncryptedTextField(_("身份证号码"))
     # Keyed hash of the normalised number: exact-match search and duplicate detection.
-    id_number_hash = models.CharField(_("身份证号码摘要"), max_length=64, db_index=True, editable=False)
+    id_number_hash = models.CharField(_("身份证号码摘要"), max_length=64, editable=False)
     # What everyone may see (140521********1234), kept so lists and the ledger need no decryption.
     id_number_masked = models.CharField(_("身份证号码（脱敏）"), max_length=18, editable=False)
+    # Indexed by child_village_prefix_idx below (it serves equality and prefix lookups),
+    # so not also by Django's two default indexes for a foreign key.
     village = models.ForeignKey(
-        "regions.Region", verbose_name=_("村（社区）"), on_delete=models.PROTECT, related_name="+"
+        "regions.Region", verbose_name=_("村（社区）"), on_delete=models.PROTECT, related_name="+", db_index=False
     )
     address_detail = EncryptedTextField(_("详细住址"), blank=True)
     school = models.CharField(_("学校"), max_length=100, blank=True)
@@ -107,6 +109,8 @@ class Child(models.Model):
         indexes = [
             # "region and below" is a prefix match on the village code.
             models.Index(fields=["village"], name="child_village_prefix_idx", opclasses=["varchar_pattern_ops"]),
+            # Exact-match search by ID number, whatever the status (the unique index covers active files only).
+            models.Index(fields=["id_number_hash"], name="child_id_number_hash_idx"),
         ]
         constraints = [
             models.UniqueConstraint(

@@ -84,7 +84,9 @@ def child_list_with_details(*, user) -> QuerySet[Child]:
     )
     return (
         child_list_for(user=user)
-        .select_related("village")
+        # A second query for the page's villages: joining the region table lets the
+        # planner hash the whole table when it misjudges how many children match.
+        .prefetch_related("village")
         .annotate(open_concerns=Coalesce(Subquery(open_count, output_field=IntegerField()), 0))
     )
 

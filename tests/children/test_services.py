@@ -200,3 +200,14 @@ def test_concern_needs_a_known_severity_and_description(liuzhuang_director):
     with pytest.raises(ServiceError):
         concern_raise(child=child, raised_by=liuzhuang_director, severity="low", category="other", description=" ")
     assert not Concern.objects.exists()
+
+
+def test_the_database_refuses_two_active_files_with_one_id_number(regions):
+    from django.db import IntegrityError, transaction
+
+    first = ChildFactory()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        ChildFactory(id_number=first.id_number)
+    first.status, first.exit_reason, first.exited_on = "exited", "moved_away", timezone.localdate()
+    first.save()
+    assert ChildFactory(id_number=first.id_number).pk != first.pk

@@ -110,6 +110,9 @@ class ChildListCreateApi(APIView):
             )
         if params.get("has_open_concerns") in ("true", "1"):
             qs = qs.filter(open_concerns__gt=0)
+        if selectors.is_file_keeper(user):
+            # The list shows none of the encrypted columns: do not fetch and decrypt them.
+            qs = qs.defer("id_number", "guardian_phone", "address_detail")
         paginator = ChildCursorPagination()
         page = paginator.paginate_queryset(qs, request, view=self)
         _audit(request, AuditEvent.Action.LIST, [c.pk for c in page], [c.village_id for c in page])

@@ -78,6 +78,22 @@ def solve_prepared(prep: Prepared, labels: Labels = DEFAULT_LABELS) -> Result:
     for g in team_groups:
         teams_in_area[g.location].append(g)
 
+    # Who goes through hubs. A beneficiary with someone of the instance on her lists is wired
+    # directly. One with several slots (r) goes through "safe" hubs, which lead only to groups
+    # where she cannot meet a helper twice whatever the flow does (every member takes one, or
+    # the group has at least r members), and directly to the other ("unsafe") groups.
+    listed = set()
+    for i, ben in enumerate(bens):
+        lists = ben.forbidden | ben.previous
+        if lists and not lists.isdisjoint(exception_helpers):
+            listed.add(i)
+    most = max((ben.remaining for i, ben in enumerate(bens) if i not in listed), default=1)
+    safe = {g.index for g in helper_groups if g.capacity == 1 or g.n >= most}
+    in_region_safe: dict[tuple, list[Group]] = {
+        region: [g for g in gs if g.index in safe] for region, gs in in_region.items()
+    }
+    unsafe_groups = [g for g in helper_groups if g.index not in safe]
+
     source, sink = 0, 1
     ben_node = {i: 2 + i for i in range(len(bens))}
     group_node = {g.index: 2 + len(bens) + k for k, g in enumerate(groups)}
@@ -89,6 +105,7 @@ def solve_prepared(prep: Prepared, labels: Labels = DEFAULT_LABELS) -> Result:
     direct = []  # (arc, ben position, group)
     to_hub = []  # (arc, ben position, hub key)
     direct_bens = []  # positions of beneficiaries wired straight to every group in range
+    partly_direct = []  # positions of several-slot beneficiaries wired straight to the unsafe groups
     supply = further = 0
     for i, ben in enumerate(bens):
         node = ben_node[i]
@@ -112,29 +129,38 @@ def solve_prepared(prep: Prepared, labels: Labels = DEFAULT_LABELS) -> Result:
 
         if len(loc) < max_level:
             continue  # too vague a location to be within the allowed distance of anyone
-        lists = ben.forbidden | ben.previous
-        if ben.remaining > 1 or (lists and not lists.isdisjoint(exception_helpers)):
+        if i in listed:
             direct_bens.append(i)
-        else:
-            for level in range(min(len(loc), int(Distance.SAME_VILLAGE)), max_level - 1, -1):
-                key = (loc[:level], ben.needs)
-                if key[0] not in in_region:
-                    continue
-                if key not in hubs:
-                    hubs[key] = next_node
-                    next_node += 1
-                to_hub.append((arcs.add(node, hubs[key], 1, policy.distance_costs[Distance(level)]), i, key))
+            continue
+        several = ben.remaining > 1
+        if several:
+            partly_direct.append(i)
+        for level in range(min(len(loc), int(Distance.SAME_VILLAGE)), max_level - 1, -1):
+            key = (loc[:level], ben.needs, several)
+            if not (in_region_safe if several else in_region).get(key[0]):
+                continue
+            if key not in hubs:
+                hubs[key] = next_node
+                next_node += 1
+            cost = policy.distance_costs[Distance(level)]
+            to_hub.append((arcs.add(node, hubs[key], ben.remaining, cost), i, key))
 
     first_direct = len(arcs.tails)
     d_tails, d_heads, d_caps, d_costs, d_ben, d_group = _direct_arcs(
         prep, [bens[i] for i in direct_bens], [ben_node[i] for i in direct_bens], helper_groups, group_node
     )
-    hub_keys = sorted(hubs, key=lambda k: (len(k[0]), k[0], sorted(k[1])))
-    h_tails, h_heads, h_caps, h_costs, h_key, h_group = _hub_arcs(prep, hub_keys, hubs, in_region, group_node)
-    d_tails, d_heads = np.concatenate([d_tails, h_tails]), np.concatenate([d_heads, h_heads])
-    d_caps, d_costs = np.concatenate([d_caps, h_caps]), np.concatenate([d_costs, h_costs])
-    n_dir = len(d_ben)
     d_ben = np.array(direct_bens, dtype=np.int64)[d_ben] if len(d_ben) else d_ben
+    u_tails, u_heads, u_caps, u_costs, u_ben, u_group = _direct_arcs(
+        prep, [bens[i] for i in partly_direct], [ben_node[i] for i in partly_direct], unsafe_groups, group_node
+    )
+    u_ben = np.array(partly_direct, dtype=np.int64)[u_ben] if len(u_ben) else u_ben
+    hub_keys = sorted(hubs, key=lambda k: (len(k[0]), k[0], sorted(k[1]), k[2]))
+    hub_targets = {key: (in_region_safe if key[2] else in_region)[key[0]] for key in hub_keys}
+    h_tails, h_heads, h_caps, h_costs, h_key, h_group = _hub_arcs(prep, hub_keys, hubs, hub_targets, group_node)
+    d_tails, d_heads = np.concatenate([d_tails, u_tails, h_tails]), np.concatenate([d_heads, u_heads, h_heads])
+    d_caps, d_costs = np.concatenate([d_caps, u_caps, h_caps]), np.concatenate([d_costs, u_costs, h_costs])
+    d_ben, d_group = np.concatenate([d_ben, u_ben]), np.concatenate([d_group, u_group])
+    n_dir = len(d_ben)
 
     sink_costs = []
     for g in groups:
@@ -209,23 +235,30 @@ def solve_prepared(prep: Prepared, labels: Labels = DEFAULT_LABELS) -> Result:
             rows[g.index].append((i, int(flow[a])))
     for k in np.flatnonzero(d_flow):
         rows[int(d_group[k])].append((int(d_ben[k]), int(d_flow[k])))
-    hub_in: dict[tuple, list[int]] = defaultdict(list)
-    via_hub: set[int] = set()
+    hub_in: dict[tuple, list[tuple[int, int]]] = defaultdict(list)
     for a, i, key in to_hub:
         if flow[a]:
-            hub_in[key].append(i)
-            via_hub.add(i)
+            hub_in[key].append((i, int(flow[a])))
     hub_to: dict[tuple, list[tuple[Group, int]]] = defaultdict(list)
     for k in np.flatnonzero(h_flow):  # in arc order: hubs sorted, groups in id order
         hub_to[hub_keys[int(h_key[k])]].append((groups[int(h_group[k])], int(h_flow[k])))
+    # Any hand-out of a hub's incoming units to its outgoing ones is a valid pairing: a plain
+    # hub's beneficiaries send one unit each, and a safe hub's groups cannot take two units of
+    # one beneficiary onto one helper (see docs/pairing-engine.md).
+    via: dict[tuple[int, int], int] = defaultdict(int)
     for key, incoming in hub_in.items():
         outgoing = [[g, units] for g, units in hub_to[key]]
         k = 0
-        for i in incoming:  # one unit each, ben positions already in id order
-            while outgoing[k][1] == 0:
-                k += 1
-            rows[outgoing[k][0].index].append((i, 1))
-            outgoing[k][1] -= 1
+        for i, units in incoming:  # ben positions in id order
+            while units:
+                while outgoing[k][1] == 0:
+                    k += 1
+                take = min(units, outgoing[k][1])
+                via[(i, outgoing[k][0].index)] += take
+                outgoing[k][1] -= take
+                units -= take
+    for (i, gidx), units in via.items():
+        rows[gidx].append((i, units))
 
     proposals, taken, filled = _share_out(prep, bens, rows, labels)
     proposals.sort(key=proposal_key)
@@ -265,22 +298,22 @@ def _share_out(prep: Prepared, bens: list[Ben], rows: dict, labels: Labels):
     return proposals, taken, filled
 
 
-def _hub_arcs(prep: Prepared, hub_keys: list, hubs: dict, in_region: dict, group_node: dict):
+def _hub_arcs(prep: Prepared, hub_keys: list, hubs: dict, targets: dict, group_node: dict):
     """Return the arcs from each hub to every helper group of its region, built with numpy."""
     skill_ids: dict[frozenset, int] = {}
     packed = {}
     chunks = ([], [], [], [], [], [])
     for k, key in enumerate(hub_keys):
-        region, needs = key
-        if region not in packed:
-            gs = in_region[region]
-            packed[region] = (
+        region, needs, several = key
+        if (region, several) not in packed:
+            gs = targets[key]
+            packed[(region, several)] = (
                 np.array([group_node[g.index] for g in gs], dtype=np.int32),
                 np.array([g.n * g.capacity for g in gs], dtype=np.int64),
                 np.array([skill_ids.setdefault(g.skills, len(skill_ids)) for g in gs], dtype=np.int64),
                 np.array([g.index for g in gs], dtype=np.int64),
             )
-        g_node, g_cap, g_skill, g_index = packed[region]
+        g_node, g_cap, g_skill, g_index = packed[(region, several)]
         row = np.array([len(prep.matched(needs, sk)) for sk in skill_ids], dtype=np.int64)
         chunks[0].append(np.full(len(g_node), hubs[key], dtype=np.int32))
         chunks[1].append(g_node)

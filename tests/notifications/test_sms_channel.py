@@ -86,7 +86,7 @@ def test_a_row_stuck_in_sending_is_reconciled_with_twilios_message_list(fake_twi
     message = sms_send_template(phone="+8613800000006", template="notifications.otp", params={"code": "777111"})
     claimed = timezone.now()
     from notifications.channels.sms import TwilioSmsChannel
-    from notifications.services import _outgoing
+    from notifications.services.send import _outgoing
 
     Message.objects.filter(pk=message.pk).update(status=Message.Status.SENDING, attempts=1, claimed_at=claimed)
     message.refresh_from_db()

@@ -1,0 +1,97 @@
+"""What recipients and providers tell us: opt-outs, delivery status, WeChat bindings."""
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from backend.ops.errors import ServiceError
+from notifications.models import Message, SmsOptOut, WeChatBinding
+
+# --- opt-out, status callbacks, inbound SMS ---------------------------------------------
+
+
+def sms_opt_out(*, phone: str, source: str, keyword: str = "") -> SmsOptOut:
+    """Record that a number wants no more SMS."""
+    row, _created = SmsOptOut.objects.update_or_create(
+        phone=phone,
+        defaults={"opted_out": True, "source": source, "keyword": keyword[:20], "changed_at": timezone.now()},
+    )
+    return row
+
+
+def sms_opt_in(*, phone: str, keyword: str = "") -> SmsOptOut | None:
+    """Re-enable SMS to a number that had opted out."""
+    row = SmsOptOut.objects.filter(phone=phone).first()
+    if row is None:
+        return None
+    row.opted_out = False
+    row.source = SmsOptOut.Source.KEYWORD
+    row.keyword = keyword[:20]
+    row.changed_at = timezone.now()
+    row.save(update_fields=["opted_out", "source", "keyword", "changed_at"])
+    return row
+
+
+def twilio_status_record(*, provider_id: str, status: str, error_code: str = "", to: str = "") -> Message | None:
+    """Record what Twilio's status callback says about a message (delivered, undelivered, failed)."""
+    message = Message.objects.filter(provider_id=provider_id, channel=Message.Channel.SMS).first()
+    if message is None:
+        return None
+    fields: dict = {"provider_status": status[:20]}
+    if status == "delivered":
+        fields.update(status=Message.Status.DELIVERED, delivered_at=timezone.now())
+    elif status in ("undelivered", "failed"):
+        fields.update(
+            status=Message.Status.FAILED,
+            error_code=error_code[:20],
+            last_error=_("短信未送达（Twilio %(status)s，错误 %(code)s）/ not delivered")
+            % {"status": status, "code": error_code or "-"},
+        )
+        if error_code == "21610":
+            sms_opt_out(phone=to or message.recipient, source=SmsOptOut.Source.PROVIDER, keyword=error_code)
+    # A late "sent" must not undo "delivered": only move forward from sent.
+    Message.objects.filter(pk=message.pk, status__in=[Message.Status.SENT, Message.Status.SENDING]).update(**fields)
+    message.refresh_from_db()
+    return message
+
+
+# --- WeChat binding -------------------------------------------------------------------
+
+WECHAT_BIND_SALT = "notifications.wechat-bind"
+WECHAT_BIND_MAX_AGE = 7 * 24 * 3600
+
+
+def wechat_bind_link(*, user) -> str:
+    """Return the link a volunteer opens in WeChat to bind her account (valid 7 days)."""
+    from django.core import signing
+
+    token = signing.dumps({"u": user.pk}, salt=WECHAT_BIND_SALT)
+    return f"{settings.PUBLIC_BASE_URL}/webhooks/wechat/bind/?t={token}"
+
+
+def wechat_bind_user(*, token: str):
+    """Return the active user a binding token names, or None if it is forged or expired."""
+    from django.contrib.auth import get_user_model
+    from django.core import signing
+
+    try:
+        data = signing.loads(token, salt=WECHAT_BIND_SALT, max_age=WECHAT_BIND_MAX_AGE)
+    except signing.BadSignature:
+        return None
+    return get_user_model().objects.filter(pk=data.get("u"), is_active=True).first()
+
+
+@transaction.atomic
+def wechat_binding_save(*, user, code: str) -> WeChatBinding:
+    """Exchange a WeChat OAuth code for the openid and bind it to the user (replacing an old binding)."""
+    from notifications.channels.wechat import oauth_openid
+
+    openid = oauth_openid(code)
+    other = WeChatBinding.objects.filter(openid=openid).exclude(user=user).first()
+    if other is not None:
+        raise ServiceError(_("该微信已绑定其他账户 / this WeChat is bound to another account"), field="openid")
+    binding, _created = WeChatBinding.objects.update_or_create(
+        user=user, defaults={"openid": openid, "usable": True, "unusable_reason": ""}
+    )
+    return binding

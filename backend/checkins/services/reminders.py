@@ -19,73 +19,95 @@ from backend.checkins.models import DueState, Escalation, Reminder
 from backend.ops.errors import ServiceError
 from backend.programmes.models import Programme
 from backend.regions.models import Region
-from notifications.models import Message, WeChatBinding, WeComRobot
-from notifications.services import message_to_user, phone_normalise, quiet_hours_until, wecom_digest_send
+from notifications.models import WeComRobot
+from notifications.services import message_to_user, quiet_hours_until, wecom_digest_send
 from notifications.templates import template_get
 
 logger = logging.getLogger(__name__)
 
-BATCH_STATES = 5_000
+BATCH_STATES = 50_000
 STAGE_TEMPLATES = {
     Reminder.Stage.BEFORE: "checkins.reminder_before",
     Reminder.Stage.DUE: "checkins.reminder_due",
     Reminder.Stage.OVERDUE: "checkins.reminder_overdue",
 }
-STAGE_FIELDS = {
-    Reminder.Stage.BEFORE: "reminded_before_for",
-    Reminder.Stage.DUE: "reminded_due_for",
-    Reminder.Stage.OVERDUE: "reminded_overdue_for",
-}
+# Template placeholders as positional format() arguments of PostgreSQL.
+_SQL_PLACEHOLDERS = (("{name}", "%1$s"), ("{what}", "%2$s"), ("{due}", "%3$s"))
 
-_CLAIM_SQL = """
-SELECT d.id FROM checkins_duestate d
-JOIN pairing_pairing p ON p.id = d.pairing_id AND p.status = 'active'
-LEFT JOIN checkins_contactrule r ON r.id = d.rule_id
-LEFT JOIN checkins_calendarevent e ON e.id = d.event_id
-WHERE d.satisfied_on IS NULL AND d.id > %(after)s
-  AND d.next_due_on - COALESCE(r.lead_days, e.lead_days) <= %(today)s
-  AND ((%(today)s < d.next_due_on AND d.reminded_before_for IS DISTINCT FROM d.next_due_on)
-    OR (%(today)s = d.next_due_on AND d.reminded_due_for IS DISTINCT FROM d.next_due_on)
-    OR (%(today)s > d.next_due_on AND d.reminded_overdue_for IS DISTINCT FROM d.next_due_on))
-ORDER BY d.id LIMIT %(limit)s
-FOR UPDATE OF d SKIP LOCKED
+# One statement per range of due-state ids: claim what needs a reminder today (skipping rows
+# another run holds), mark the stage as sent for this due date, write one outbox message per
+# volunteer to remind (hers, or each active member of the team), and a Reminder row per
+# message that was new. Idempotency keys make a repeated run a no-op.
+_REMIND_SQL = r"""
+WITH claimed AS (
+    SELECT d.id, d.pairing_id, d.rule_id, d.event_id, d.next_due_on,
+           CASE WHEN %(today)s < d.next_due_on THEN 'before'
+                WHEN %(today)s = d.next_due_on THEN 'due' ELSE 'overdue' END AS stage,
+           COALESCE(r.name, e.name) AS what, COALESCE(r.kinds, e.kinds) AS kinds
+    FROM checkins_duestate d
+    JOIN pairing_pairing p ON p.id = d.pairing_id AND p.status = 'active'
+    LEFT JOIN checkins_contactrule r ON r.id = d.rule_id
+    LEFT JOIN checkins_calendarevent e ON e.id = d.event_id
+    WHERE d.id >= %(lo)s AND d.id < %(hi)s AND d.satisfied_on IS NULL
+      AND d.next_due_on - COALESCE(r.lead_days, e.lead_days) <= %(today)s
+      AND ((%(today)s < d.next_due_on AND d.reminded_before_for IS DISTINCT FROM d.next_due_on)
+        OR (%(today)s = d.next_due_on AND d.reminded_due_for IS DISTINCT FROM d.next_due_on)
+        OR (%(today)s > d.next_due_on AND d.reminded_overdue_for IS DISTINCT FROM d.next_due_on))
+    FOR UPDATE OF d SKIP LOCKED
+), marked AS (
+    UPDATE checkins_duestate d SET
+        reminded_before_for = CASE WHEN c.stage = 'before' THEN d.next_due_on ELSE d.reminded_before_for END,
+        reminded_due_for = CASE WHEN c.stage = 'due' THEN d.next_due_on ELSE d.reminded_due_for END,
+        reminded_overdue_for = CASE WHEN c.stage = 'overdue' THEN d.next_due_on ELSE d.reminded_overdue_for END
+    FROM claimed c WHERE d.id = c.id
+    RETURNING d.id
+), people AS (
+    SELECT c.*, p.programme_id, ch.given_name, ch.village_id, v.user_id, wb.openid,
+           CASE WHEN v.phone ~ '^\+[0-9]{8,15}$' THEN v.phone
+                WHEN v.phone ~ '^1[0-9]{10}$' THEN '+86' || v.phone END AS phone,
+           extract(month FROM c.next_due_on)::int || '月' || extract(day FROM c.next_due_on)::int || '日' AS due_text,
+           'remind:' || c.pairing_id || ':' || CASE WHEN c.rule_id IS NOT NULL THEN 'r' || c.rule_id
+                                                   ELSE 'e' || c.event_id END
+               || ':' || to_char(c.next_due_on, 'YYYYMMDD') || ':' || c.stage || ':' || v.user_id AS key
+    FROM claimed c
+    JOIN pairing_pairing p ON p.id = c.pairing_id
+    JOIN children_child ch ON ch.id = p.child_id
+    JOIN LATERAL (
+        SELECT v1.user_id, v1.phone FROM volunteers_volunteer v1 WHERE v1.id = p.volunteer_id AND v1.status = 'active'
+        UNION ALL
+        SELECT v2.user_id, v2.phone FROM volunteers_volunteer v2
+        WHERE p.team_id IS NOT NULL AND v2.team_id = p.team_id AND v2.status = 'active'
+    ) v ON true
+    LEFT JOIN notifications_wechatbinding wb ON wb.user_id = v.user_id AND wb.usable
+), msgs AS (
+    INSERT INTO notifications_message (channel, recipient, user_id, programme_id, region_id, template, params, body,
+        idempotency_key, urgent, status, attempts, next_attempt_at, provider_id, provider_status, error_code,
+        segments, last_error, created_at)
+    SELECT CASE WHEN x.openid IS NOT NULL THEN 'wechat' ELSE 'sms' END, COALESCE(x.openid, x.phone), x.user_id,
+           x.programme_id, x.village_id, 'checkins.reminder_' || x.stage,
+           jsonb_build_object('name', x.given_name, 'what', x.what, 'due', x.due_text),
+           format(CASE x.stage WHEN 'before' THEN %(t_before)s WHEN 'due' THEN %(t_due)s ELSE %(t_overdue)s END,
+                  x.given_name, x.what, x.due_text),
+           x.key, false, 'pending', 0, COALESCE(q.at, %(now)s), '', '', '', 0, '', %(now)s
+    FROM people x LEFT JOIN unnest(%(quiet_ids)s::bigint[], %(quiet_at)s::timestamptz[]) AS q(programme_id, at)
+         ON q.programme_id = x.programme_id
+    WHERE x.openid IS NOT NULL OR x.phone IS NOT NULL
+    ON CONFLICT (idempotency_key) DO NOTHING
+    RETURNING id, idempotency_key
+)
+INSERT INTO checkins_reminder (due_state_id, pairing_id, message_id, stage, due_on, kind, phone, created_at)
+SELECT x.id, x.pairing_id, m.id, x.stage, x.next_due_on,
+       COALESCE((SELECT k FROM jsonb_array_elements_text(x.kinds) AS k LIMIT 1), 'phone_call'),
+       COALESCE(x.phone, ''), %(now)s
+FROM people x JOIN msgs m ON m.idempotency_key = x.key
 """
 
-# One row per (due state, volunteer to remind): the volunteer, or each active member of the team.
-_DETAIL_SQL = """
-SELECT d.id, d.pairing_id, d.rule_id, d.event_id, d.next_due_on, p.programme_id, c.given_name, c.village_id,
-       COALESCE(r.name, e.name), COALESCE(r.kinds, e.kinds), v.user_id, v.phone
-FROM checkins_duestate d
-JOIN pairing_pairing p ON p.id = d.pairing_id
-JOIN children_child c ON c.id = p.child_id
-LEFT JOIN checkins_contactrule r ON r.id = d.rule_id
-LEFT JOIN checkins_calendarevent e ON e.id = d.event_id
-JOIN LATERAL (
-    SELECT v1.user_id, v1.phone FROM volunteers_volunteer v1 WHERE v1.id = p.volunteer_id AND v1.status = 'active'
-    UNION ALL
-    SELECT v2.user_id, v2.phone FROM volunteers_volunteer v2
-    WHERE p.team_id IS NOT NULL AND v2.team_id = p.team_id AND v2.status = 'active'
-) v ON true
-WHERE d.id = ANY(%(ids)s)
-ORDER BY d.id
-"""
 
-
-def _stage(today: datetime.date, due_on: datetime.date) -> str:
-    if today < due_on:
-        return Reminder.Stage.BEFORE
-    if today == due_on:
-        return Reminder.Stage.DUE
-    return Reminder.Stage.OVERDUE
-
-
-def _reply_kind(kinds) -> str:
-    from backend.checkins.models import CheckIn
-
-    for kind in kinds or ():
-        if kind in CheckIn.Kind.values:
-            return kind
-    return CheckIn.Kind.PHONE_CALL
+def _sql_template(name: str) -> str:
+    text = template_get(name).text.replace("%", "%%")
+    for placeholder, positional in _SQL_PLACEHOLDERS:
+        text = text.replace(placeholder, positional)
+    return text
 
 
 def reminder_key(*, pairing_id: int, slot: str, due_on: datetime.date, stage: str, user_id: int) -> str:
@@ -93,132 +115,39 @@ def reminder_key(*, pairing_id: int, slot: str, due_on: datetime.date, stage: st
     return f"remind:{pairing_id}:{slot}:{due_on:%Y%m%d}:{stage}:{user_id}"
 
 
-def reminders_create(*, today: datetime.date, now: datetime.datetime | None = None, limit: int | None = None) -> int:
-    """Queue the reminders due on ``today`` (Asia/Shanghai) for every active pairing; return how many."""
+def reminders_create(*, today: datetime.date, now: datetime.datetime | None = None) -> int:
+    """Queue the reminders due on ``today`` (Asia/Shanghai) for every active pairing; return how many.
+
+    Messages that fall in a programme's quiet hours wait in the outbox until they end.
+    """
     now = now or timezone.now()
-    programmes: dict[int, Programme] = {}
-    quiet: dict[int, datetime.datetime] = {}
+    programmes = Programme.objects.filter(pk__in=DueState.objects.values("pairing__programme_id").distinct())
+    quiet = {p.pk: quiet_hours_until(now=now, programme=p) or now for p in programmes}
+    params = {
+        "today": today,
+        "now": now,
+        "quiet_ids": list(quiet),
+        "quiet_at": list(quiet.values()),
+        "t_before": _sql_template(STAGE_TEMPLATES[Reminder.Stage.BEFORE]),
+        "t_due": _sql_template(STAGE_TEMPLATES[Reminder.Stage.DUE]),
+        "t_overdue": _sql_template(STAGE_TEMPLATES[Reminder.Stage.OVERDUE]),
+    }
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT min(id), max(id) FROM checkins_duestate")
+        low, high = cursor.fetchone()
+    if low is None:
+        return 0
     created = 0
-    after = 0
-    while True:
-        with transaction.atomic():
-            with connection.cursor() as cursor:
-                cursor.execute(_CLAIM_SQL, {"after": after, "today": today, "limit": BATCH_STATES})
-                ids = [row[0] for row in cursor.fetchall()]
-                if not ids:
-                    break
-                after = ids[-1]
-                cursor.execute(_DETAIL_SQL, {"ids": ids})
-                rows = cursor.fetchall()
-            created += _queue_batch(rows, ids=ids, today=today, now=now, programmes=programmes, quiet=quiet)
-        if limit is not None and created >= limit:
-            break
+    for start in range(low, high + 1, BATCH_STATES):
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(_REMIND_SQL, {**params, "lo": start, "hi": start + BATCH_STATES})
+            created += max(cursor.rowcount, 0)
+    if created:
+        # The outbox's dispatcher would find them within its interval; this sends the due ones now.
+        from notifications.tasks import outbox_dispatch_task
+
+        transaction.on_commit(outbox_dispatch_task.delay)
     return created
-
-
-def _queue_batch(rows, *, ids, today, now, programmes, quiet) -> int:
-    user_ids = {row[10] for row in rows}
-    wechat = dict(WeChatBinding.objects.filter(user_id__in=user_ids, usable=True).values_list("user_id", "openid"))
-    messages: list[Message] = []
-    meta: dict[str, tuple] = {}
-    stage_of: dict[int, str] = {}
-    for (
-        state_id,
-        pairing_id,
-        rule_id,
-        event_id,
-        due_on,
-        programme_id,
-        given_name,
-        village_id,
-        what,
-        kinds,
-        user_id,
-        phone,
-    ) in rows:
-        stage = _stage(today, due_on)
-        stage_of[state_id] = stage
-        if programme_id not in programmes:
-            programmes[programme_id] = Programme.objects.get(pk=programme_id)
-            quiet[programme_id] = quiet_hours_until(now=now, programme=programmes[programme_id]) or now
-        slot = f"r{rule_id}" if rule_id else f"e{event_id}"
-        key = reminder_key(pairing_id=pairing_id, slot=slot, due_on=due_on, stage=stage, user_id=user_id)
-        template = STAGE_TEMPLATES[stage]
-        params = {"name": given_name, "what": what, "due": f"{due_on.month}月{due_on.day}日"}
-        text = template_get(template).render(params)
-        try:
-            e164 = phone_normalise(phone)
-        except ServiceError:
-            logger.warning("volunteer user %s has no valid phone; reminder skipped", user_id)
-            continue
-        if user_id in wechat:
-            channel, recipient = Message.Channel.WECHAT, wechat[user_id]
-        else:
-            channel, recipient = Message.Channel.SMS, e164
-        messages.append(
-            Message(
-                channel=channel,
-                recipient=recipient,
-                user_id=user_id,
-                programme_id=programme_id,
-                region_id=village_id,
-                body=text,
-                template=template,
-                params=params,
-                idempotency_key=key,
-                next_attempt_at=quiet[programme_id],
-            )
-        )
-        meta[key] = (state_id, pairing_id, stage, due_on, _reply_kind(kinds), e164)
-    if messages:
-        Message.objects.bulk_create(messages, ignore_conflicts=True)
-        by_key = dict(Message.objects.filter(idempotency_key__in=list(meta)).values_list("idempotency_key", "id"))
-        known = set(Reminder.objects.filter(message_id__in=by_key.values()).values_list("message_id", flat=True))
-        Reminder.objects.bulk_create(
-            [
-                Reminder(
-                    due_state_id=m[0],
-                    pairing_id=m[1],
-                    message_id=by_key[key],
-                    stage=m[2],
-                    due_on=m[3],
-                    kind=m[4],
-                    phone=m[5],
-                )
-                for key, m in meta.items()
-                if key in by_key and by_key[key] not in known
-            ]
-        )
-    # Mark every claimed state, even one with nobody to remind, so it is not claimed again today.
-    by_stage: dict[str, list[int]] = defaultdict(list)
-    for state_id in ids:
-        if state_id in stage_of:
-            by_stage[stage_of[state_id]].append(state_id)
-    for stage, state_ids in by_stage.items():
-        DueState.objects.filter(pk__in=state_ids).update(**{STAGE_FIELDS[stage]: _due_on_expr()})
-    unmatched = [i for i in ids if i not in stage_of]
-    if unmatched:
-        _mark_unmatched(unmatched, today)
-    return len(messages)
-
-
-def _due_on_expr():
-    from django.db.models import F
-
-    return F("next_due_on")
-
-
-def _mark_unmatched(ids: list[int], today: datetime.date) -> None:
-    """States with no active volunteer to remind: mark all their stages up to today as done."""
-    from django.db.models import Case, F, When
-
-    DueState.objects.filter(pk__in=ids).update(
-        reminded_before_for=F("next_due_on"),
-        reminded_due_for=Case(When(next_due_on__lte=today, then=F("next_due_on")), default=F("reminded_due_for")),
-        reminded_overdue_for=Case(
-            When(next_due_on__lt=today, then=F("next_due_on")), default=F("reminded_overdue_for")
-        ),
-    )
 
 
 # --- escalation ---------------------------------------------------------------------

@@ -174,6 +174,19 @@ def _queries(client: Client, url: str) -> int:
     return len(ctx)
 
 
+def _sql_ms(client: Client, url: str) -> float:
+    """Return PostgreSQL's execution time of the request's query on children_child (EXPLAIN ANALYZE)."""
+    with CaptureQueriesContext(connection) as ctx:
+        client.get(url)
+    sql = next(q["sql"] for q in ctx.captured_queries if q["sql"].startswith("SELECT") and "children_child" in q["sql"])
+    times = []
+    with connection.cursor() as cursor:
+        for _ in range(5):
+            cursor.execute("EXPLAIN (ANALYZE, FORMAT JSON) " + sql)
+            times.append(cursor.fetchone()[0][0]["Execution Time"])
+    return statistics.median(times)
+
+
 def measure(repeat: int) -> None:
     setup_test_environment()
     rng = random.Random(7)
@@ -200,18 +213,20 @@ def measure(repeat: int) -> None:
         q_deep = _queries(client, deep_url)
         q_big = _queries(client, "/api/children/?page_size=200")
         q_detail = _queries(client, f"/api/children/{sample_ids[0]}/")
-        rows.append((label, total, page1, deep, detail, (q_first, q_deep, q_big, q_detail)))
+        sql = (_sql_ms(client, "/api/children/"), _sql_ms(client, deep_url))
+        rows.append((label, total, page1, deep, detail, (q_first, q_deep, q_big, q_detail), sql))
     print()
     print(f"children in the database: {Child.objects.count():,}; {repeat} requests per figure (median / p95, ms)")
     print()
     print(
-        "| user | children in region | list page 1 | list page at 90% depth | detail | queries: page 1 / deep / 200 rows / detail |"
+        "| user | children in region | list page 1 | list page at 90% depth | detail "
+        "| list SQL, page 1 / deep (ms) | queries: page 1 / deep / 200 rows / detail |"
     )
-    print("|---|---:|---:|---:|---:|---|")
-    for label, total, page1, deep, detail, q in rows:
+    print("|---|---:|---:|---:|---:|---:|---|")
+    for label, total, page1, deep, detail, q, sql in rows:
         print(
             f"| {label} | {total:,} | {page1[0]:.1f} / {page1[1]:.1f} | {deep[0]:.1f} / {deep[1]:.1f} "
-            f"| {detail[0]:.1f} / {detail[1]:.1f} | {q[0]} / {q[1]} / {q[2]} / {q[3]} |"
+            f"| {detail[0]:.1f} / {detail[1]:.1f} | {sql[0]:.2f} / {sql[1]:.2f} | {q[0]} / {q[1]} / {q[2]} / {q[3]} |"
         )
 
 

@@ -13,13 +13,14 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--today", type=datetime.date.fromisoformat, help="the day (Asia/Shanghai), YYYY-MM-DD")
+        parser.add_argument("--full", action="store_true", help="recompute every due state, not only what changed")
 
-    def handle(self, *args, today=None, **options):
+    def handle(self, *args, today=None, full=False, **options):
         today = today or services.today_local()
         started = time.perf_counter()
         phases = {}
         for name, run in (
-            ("due_refresh", lambda: services.due_refresh(today=today)),
+            ("due_refresh", lambda: services.due_refresh(today=today, full=full)),
             ("reminders", lambda: services.reminders_create(today=today)),
             ("escalations", lambda: services.escalations_raise(today=today)),
             ("staff_digests", lambda: services.staff_digests_send(today=today)),

@@ -1,0 +1,147 @@
+"""Check-ins over HTTP: list and log (idempotent on client_key), acknowledge, and what is due."""
+
+from django.http import Http404
+from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import status
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.pagination import CursorPagination
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from backend.accounts.selectors import user_region_scope
+from backend.checkins import selectors, services
+from backend.checkins.api.serializers import CheckInInputSerializer, CheckInOutputSerializer, DueOutputSerializer
+from backend.checkins.models import CheckIn
+from backend.children.models import Child
+from backend.ops.errors import ServiceError
+from backend.volunteers.models import Volunteer
+
+
+class CheckInPagination(CursorPagination):
+    ordering = "-id"
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 200
+
+
+def _volunteer_of(user) -> Volunteer | None:
+    return Volunteer.objects.filter(user=user).first() if user.is_volunteer else None
+
+
+def _is_staff(user) -> bool:
+    return user.is_federation_staff or user.is_superuser
+
+
+class CheckInListCreateApi(APIView):
+    parser_classes = [JSONParser, MultiPartParser, FormParser]
+
+    @extend_schema(
+        summary="关爱记录列表 / list check-ins",
+        description="爱心妈妈看到自己的记录，工作人员看到本辖区的记录。/ A volunteer sees hers; staff their area's.",
+        responses=CheckInOutputSerializer(many=True),
+    )
+    def get(self, request):
+        qs = selectors.checkin_list(user=request.user).prefetch_related("child_links__child")
+        paginator = CheckInPagination()
+        page = paginator.paginate_queryset(qs, request, view=self)
+        return paginator.get_paginated_response(CheckInOutputSerializer(page, many=True).data)
+
+    @extend_schema(
+        summary="记录一次关爱 / log a check-in",
+        description=(
+            "爱心妈妈为自己结对的孩子记录；工作人员传 volunteer 代录（记为工作人员代录）。同一 client_key 重发不会重复记录"
+            "（返回200和原记录）。/ Volunteers log for their children; staff pass `volunteer` to log on her behalf. "
+            "A resend with the same client_key returns the first record (200) instead of creating another (201)."
+        ),
+        request=CheckInInputSerializer,
+        responses={201: CheckInOutputSerializer, 200: CheckInOutputSerializer},
+    )
+    def post(self, request):
+        data = CheckInInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        v = data.validated_data
+        user = request.user
+        if _is_staff(user):
+            if not v.get("volunteer"):
+                raise ServiceError(_("请选择爱心妈妈 / choose the volunteer"), field="volunteer")
+            volunteer = Volunteer.objects.filter(pk=v["volunteer"]).first()
+            if volunteer is None:
+                raise ServiceError(_("爱心妈妈不存在 / no such volunteer"), field="volunteer")
+            source = CheckIn.Source.STAFF
+        else:
+            volunteer = _volunteer_of(user)
+            if volunteer is None:
+                raise PermissionDenied
+            source = CheckIn.Source.API
+        client_key = v.get("client_key") or None
+        existed = bool(client_key) and CheckIn.objects.filter(volunteer=volunteer, client_key=client_key).exists()
+        children = list(Child.objects.filter(pk__in=v["children"]))
+        if len(children) != len(set(v["children"])):
+            raise ServiceError(_("只能记录与您结对的儿童 / only children you are paired with"), field="children")
+        checkin = services.checkin_create(
+            volunteer=volunteer,
+            children=children,
+            kind=v["kind"],
+            occurred_on=v.get("occurred_on"),
+            duration_minutes=v.get("duration_minutes"),
+            note=v.get("note", ""),
+            photo=v.get("photo"),
+            worried=v.get("worried", False),
+            source=source,
+            logged_by=user,
+            client_key=client_key,
+        )
+        return Response(
+            CheckInOutputSerializer(checkin).data, status=status.HTTP_200_OK if existed else status.HTTP_201_CREATED
+        )
+
+
+class CheckInAcknowledgeApi(APIView):
+    @extend_schema(
+        summary="致谢 / acknowledge a check-in",
+        description="工作人员致谢，感谢短信或微信消息发给爱心妈妈（只发一次）。/ Staff thank the volunteer (sent once).",
+        request=None,
+        responses=CheckInOutputSerializer,
+    )
+    def post(self, request, pk: int):
+        if not _is_staff(request.user):
+            raise PermissionDenied
+        checkin = selectors.checkin_list(user=request.user).filter(pk=pk).first()
+        if checkin is None:
+            raise Http404
+        checkin = services.checkin_acknowledge(checkin=checkin, user=request.user)
+        return Response(CheckInOutputSerializer(checkin).data)
+
+
+class DueListApi(APIView):
+    @extend_schema(
+        summary="待关爱事项 / what is due",
+        description=(
+            "爱心妈妈：自己的孩子接下来该做什么；工作人员：传 volunteer 查看本辖区某位爱心妈妈的。"
+            "/ A volunteer's next contacts per child; staff pass `volunteer` (their area only)."
+        ),
+        parameters=[OpenApiParameter("volunteer", OpenApiTypes.INT, required=False)],
+        responses=DueOutputSerializer(many=True),
+    )
+    def get(self, request):
+        user = request.user
+        if _is_staff(user):
+            volunteer = (
+                Volunteer.objects.filter(
+                    user_region_scope(user).q("village_id"), pk=request.query_params.get("volunteer")
+                ).first()
+                if (request.query_params.get("volunteer") or "").isdigit()
+                else None
+            )
+            if volunteer is None:
+                raise ServiceError(_("请选择本辖区的爱心妈妈 / choose a volunteer in your area"), field="volunteer")
+        else:
+            volunteer = _volunteer_of(user)
+            if volunteer is None:
+                raise PermissionDenied
+        today = services.today_local()
+        rows = selectors.due_states_for_volunteer(volunteer=volunteer, today=today)[:200]
+        return Response(DueOutputSerializer(rows, many=True, context={"today": today}).data)

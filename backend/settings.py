@@ -301,6 +301,8 @@ WECHAT_OAUTH_BASE_URL = env.str("WECHAT_OAUTH_BASE_URL", default="https://open.w
 WECHAT_TIMEOUT_SECONDS = env.float("WECHAT_TIMEOUT_SECONDS", default=10.0)
 TWILIO_TIMEOUT_SECONDS = env.float("TWILIO_TIMEOUT_SECONDS", default=10.0)
 WECOM_ROBOT_PER_MINUTE = env.int("WECOM_ROBOT_PER_MINUTE", default=20)
+# Longest SMS accepted, in segments (a Chinese segment holds 67 characters in a long text).
+SMS_MAX_SEGMENTS = env.int("SMS_MAX_SEGMENTS", default=5)
 # Default quiet hours (Asia/Shanghai) for messages without a programme.
 QUIET_HOURS = tuple(
     datetime.time.fromisoformat(t) for t in env.list("QUIET_HOURS", default=["21:00", "08:00"])

@@ -78,8 +78,8 @@ class SmsOptOutAdmin(admin.ModelAdmin):
 
 @admin.register(WeChatBinding)
 class WeChatBindingAdmin(admin.ModelAdmin):
-    list_display = ("user", "usable", "unusable_reason", "bound_at")
-    list_filter = ("usable",)
+    list_display = ("user", "usable", "prefer_wechat", "unusable_reason", "bound_at")
+    list_filter = ("usable", "prefer_wechat")
     search_fields = ("user__username", "user__display_name")
     readonly_fields = ("openid", "bound_at", "updated_at")
 

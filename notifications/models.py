@@ -149,6 +149,8 @@ class WeChatBinding(models.Model):
     )
     openid = models.CharField(_("OpenID"), max_length=64, unique=True)
     usable = models.BooleanField(_("可用"), default=True)
+    # Her choice: reminders by WeChat (default once bound) or still by SMS.
+    prefer_wechat = models.BooleanField(_("优先通过微信接收"), default=True)
     unusable_reason = models.CharField(_("不可用原因"), max_length=200, blank=True)
     bound_at = models.DateTimeField(_("绑定时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)

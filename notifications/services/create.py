@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from backend.ops.errors import ServiceError
+from notifications.channels.segments import sms_segments
 from notifications.models import Message, WeChatBinding, WeComRobot
 
 logger = logging.getLogger(__name__)
@@ -140,6 +141,11 @@ def sms_send(
     """
     if urgent is None:
         urgent = _template_urgent(template) if template else True
+    if sms_segments(text) > settings.SMS_MAX_SEGMENTS:
+        raise ServiceError(
+            _("短信过长：最多%(n)d条（中文每条67字）/ text too long for SMS") % {"n": settings.SMS_MAX_SEGMENTS},
+            field="text",
+        )
     return message_create(
         channel=Message.Channel.SMS,
         recipient=phone_normalise(phone),
@@ -184,11 +190,11 @@ def message_to_user(
     idempotency_key: str | None = None,
     urgent: bool | None = None,
 ) -> Message:
-    """Queue a templated message to an account: WeChat if she bound a usable WeChat, else SMS."""
+    """Queue a templated message to an account: WeChat if she bound it and prefers it, else SMS."""
     text = template_render(template, params)
     if urgent is None:
         urgent = _template_urgent(template)
-    binding = WeChatBinding.objects.filter(user=user, usable=True).first()
+    binding = WeChatBinding.objects.filter(user=user, usable=True, prefer_wechat=True).first()
     if binding is not None:
         return message_create(
             channel=Message.Channel.WECHAT,

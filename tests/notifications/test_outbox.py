@@ -187,3 +187,11 @@ def test_staff_retry_a_failed_message_and_cancel_a_pending_one(django_capture_on
         message_cancel(message=Message.objects.get(pk=pending.pk))
     with pytest.raises(ServiceError):
         message_retry(message=MessageFactory(status=Message.Status.SENT))
+
+
+def test_an_sms_longer_than_five_segments_is_refused(settings):
+    settings.SMS_MAX_SEGMENTS = 5
+    sms_send(phone="+8613800000001", text="好" * 335)  # 5 segments of 67
+    with pytest.raises(ServiceError) as exc:
+        sms_send(phone="+8613800000001", text="好" * 336)
+    assert exc.value.field == "text"

@@ -140,3 +140,29 @@ def test_a_bad_oauth_code_is_a_readable_error(client, fake_wechat):
     response = client.get("/webhooks/wechat/callback/", {"code": "nope", "state": state})
     assert response.status_code == 400
     assert "微信授权失败" in response.content.decode()
+
+
+def test_a_signed_in_volunteer_can_bind_without_a_link_token_and_strangers_cannot(client, fake_wechat):
+    assert client.get("/webhooks/wechat/bind/").status_code == 403
+    user = VolunteerUserFactory()
+    client.force_login(user)
+    response = client.get("/webhooks/wechat/bind/")
+    assert response.status_code == 302
+    state = parse_qs(urlsplit(response["Location"]).query)["state"][0]
+    fake_wechat.codes["C1"] = "o-signed-in"
+    assert client.get("/webhooks/wechat/callback/", {"code": "C1", "state": state}).status_code == 200
+    assert WeChatBinding.objects.get(user=user).openid == "o-signed-in"
+
+
+def test_binding_says_so_when_wechat_is_not_configured(client, settings):
+    settings.WECHAT_APP_ID = ""
+    user = VolunteerUserFactory()
+    response = client.get(wechat_bind_link(user=user).removeprefix(settings.PUBLIC_BASE_URL))
+    assert response.status_code == 503
+    assert "WECHAT_APP_ID" in response.content.decode()
+
+
+def test_a_volunteer_who_prefers_sms_gets_sms_even_with_a_binding(fake_wechat, bound_volunteer):
+    WeChatBinding.objects.filter(user=bound_volunteer).update(prefer_wechat=False)
+    message = message_to_user(user=bound_volunteer, template="notifications.reminder", params=REMINDER)
+    assert message.channel == Message.Channel.SMS

@@ -5,7 +5,7 @@ from backend.regions.api.serializers import RegionSerializer
 
 
 class MeSerializer(serializers.ModelSerializer):
-    home_region = RegionSerializer(read_only=True)
+    home_region = RegionSerializer(read_only=True, allow_null=True)
     scope = serializers.SerializerMethodField()
 
     class Meta:

@@ -19,6 +19,9 @@ class AuditCursorPagination(CursorPagination):
 class AuditEventListApi(APIView):
     """The audit log of the user's region, newest first: read-only for federation staff."""
 
+    # Declared so the OpenAPI schema documents the page envelope (next/previous/results).
+    pagination_class = AuditCursorPagination
+
     @extend_schema(
         parameters=[
             OpenApiParameter("action", str, enum=AuditEvent.Action.values),

@@ -37,6 +37,8 @@ def _is_staff(user) -> bool:
 
 class CheckInListCreateApi(APIView):
     parser_classes = [JSONParser, MultiPartParser, FormParser]
+    # Declared so the OpenAPI schema documents the page envelope (next/previous/results).
+    pagination_class = CheckInPagination
 
     @extend_schema(
         summary="关爱记录列表 / list check-ins",

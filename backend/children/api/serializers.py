@@ -13,6 +13,10 @@ class ChildListSerializer(serializers.ModelSerializer):
     age = serializers.SerializerMethodField()
     village_name = serializers.CharField(source="village.full_name", read_only=True)
     open_concerns = serializers.IntegerField(read_only=True, default=0)
+    # Read-only choice fields lose allow_blank; declared so the schema's enum includes "".
+    difficulty_subtype = serializers.ChoiceField(
+        choices=Child._meta.get_field("difficulty_subtype").choices, allow_blank=True, read_only=True
+    )
 
     class Meta:
         model = Child
@@ -44,6 +48,10 @@ class ChildListSerializer(serializers.ModelSerializer):
 
 class ChildDetailSerializer(ChildListSerializer):
     """The whole file for staff and child directors; the ID number stays masked."""
+
+    exit_reason = serializers.ChoiceField(
+        choices=Child._meta.get_field("exit_reason").choices, allow_blank=True, read_only=True
+    )
 
     class Meta(ChildListSerializer.Meta):
         fields = ChildListSerializer.Meta.fields + (

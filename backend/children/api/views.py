@@ -10,7 +10,7 @@ from django.db.models import Q
 from django.http import FileResponse, Http404, HttpResponse
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, PolymorphicProxySerializer, extend_schema
 from rest_framework import status
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.pagination import CursorPagination
@@ -85,10 +85,27 @@ LIST_FILTERS = [
 ]
 
 
+# Staff and child directors get the file's columns, a paired volunteer the few she may see.
+CHILD_ROW_FOR_USER = PolymorphicProxySerializer(
+    component_name="ChildRowForUser",
+    serializers=[s.ChildListSerializer, s.VolunteerChildSerializer],
+    resource_type_field_name=None,
+    many=True,
+)
+CHILD_FILE_FOR_USER = PolymorphicProxySerializer(
+    component_name="ChildFileForUser",
+    serializers=[s.ChildDetailSerializer, s.VolunteerChildSerializer],
+    resource_type_field_name=None,
+)
+
+
 class ChildListCreateApi(APIView):
     """List the children the user may see (filters, keyset pages) or register one."""
 
-    @extend_schema(parameters=LIST_FILTERS, responses=s.ChildListSerializer(many=True))
+    # Declared so the OpenAPI schema documents the page envelope (next/previous/results).
+    pagination_class = ChildCursorPagination
+
+    @extend_schema(parameters=LIST_FILTERS, responses=CHILD_ROW_FOR_USER)
     def get(self, request):
         user = request.user
         qs = selectors.child_list_with_details(user=user)
@@ -135,7 +152,7 @@ class ChildListCreateApi(APIView):
 class ChildDetailApi(APIView):
     """Read (audited) or change one child's file."""
 
-    @extend_schema(responses=s.ChildDetailSerializer)
+    @extend_schema(responses=CHILD_FILE_FOR_USER)
     def get(self, request, pk):
         child = _child_or_404(request, pk)
         _audit(request, AuditEvent.Action.VIEW, [child.pk], [child.village_id])
@@ -218,6 +235,8 @@ class ChildConcernsApi(APIView):
 
 class ConcernListApi(APIView):
     """The concerns about children in the user's region (open ones by default)."""
+
+    pagination_class = ConcernCursorPagination
 
     @extend_schema(
         parameters=[

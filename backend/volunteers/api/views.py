@@ -60,6 +60,9 @@ class PhoneCodeView(APIView):
 class ApplicationListCreateView(APIView):
     """List the review queue (staff, scoped to their region) or submit an application (public)."""
 
+    # Declared so the OpenAPI schema documents the page envelope (count/next/previous/results).
+    pagination_class = generics.GenericAPIView.pagination_class
+
     def get_permissions(self):
         return [AllowAny()] if self.request.method == "POST" else [IsFederationStaff()]
 
@@ -261,6 +264,7 @@ class CaringUnitListCreateView(APIView):
     """List the caring units of the user's region, or register one."""
 
     permission_classes = [IsFederationStaff]
+    pagination_class = generics.GenericAPIView.pagination_class
 
     @extend_schema(responses=s.CaringUnitSerializer(many=True))
     def get(self, request):

@@ -219,6 +219,11 @@ class DueState(models.Model):
         return f"{self.pairing_id}:{self.rule_id or self.event_id} {self.next_due_on}"
 
     @property
+    def what(self) -> str:
+        """The name of the rule or care date owed."""
+        return (self.rule or self.event).name
+
+    @property
     def slot(self) -> str:
         return f"r{self.rule_id}" if self.rule_id else f"e{self.event_id}"
 

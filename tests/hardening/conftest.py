@@ -1,0 +1,111 @@
+"""A small world with one object of each kind in and out of each role's region.
+
+Shared by the fuzzing, access-matrix and hostile-input tests. The roles are the ones
+the issue names: anonymous, volunteer, child director, village/town/county/city staff,
+superuser.
+"""
+
+import datetime
+
+import pytest
+from django.utils import timezone
+
+from backend.regions.models import Region
+from pairing.models import Pairing, PairingRun, Proposal
+from tests.children.factories import ChildFactory, ConcernFactory
+from tests.factories import ChildDirectorFactory, StaffFactory, SuperuserFactory, VolunteerUserFactory
+from tests.notifications.factories import MessageFactory
+from tests.volunteers.factories import ApplicationFactory, CaringUnitFactory, TeamFactory, VolunteerFactory
+
+ROLES = ("anonymous", "volunteer", "director", "village", "town", "county", "city", "superuser")
+
+# Every staff user's own village (柳庄社区, 沁水县龙港镇) and, per role, a village outside her region.
+IN_VILLAGE = "140521100001"
+OUT_VILLAGE = {
+    "anonymous": "140525100001",
+    "volunteer": "140525100001",
+    "director": "140521101200",  # 中村镇, same county
+    "village": "140521100002",  # another village of the same town
+    "town": "140521101200",
+    "county": "140525100001",  # 泽州县
+    "city": "140105001001",  # 太原市, another city
+    "superuser": "140105001001",  # nothing is outside a superuser's region
+}
+
+EXTRA_REGIONS = (
+    ("1401", "太原市", 2, "14"),
+    ("140105", "小店区", 3, "1401"),
+    ("140105001", "坞城街道", 4, "140105"),
+    ("140105001001", "坞城社区", 5, "140105001"),
+)
+
+
+def _ensure_extra_regions():
+    for code, name, level, parent in EXTRA_REGIONS:
+        Region.objects.get_or_create(
+            code=code, defaults={"name": name, "full_name": name, "level": level, "parent_id": parent}
+        )
+
+
+def _objects_in(village: str, *, programme, suffix: str, staff) -> dict:
+    """One child, concern, application, volunteer, unit, team, pairing, run, proposal, message in a village."""
+    child = ChildFactory(village_id=village, given_name=f"童{suffix}")
+    concern = ConcernFactory(child=child)
+    application = ApplicationFactory(programme=programme, village_id=village, name=f"申请人{suffix}")
+    volunteer = VolunteerFactory(programme=programme, village_id=village, name=f"妈妈{suffix}")
+    unit = CaringUnitFactory(region_id=village[:6], name=f"爱心单位{suffix}")
+    team = TeamFactory(programme=programme, region_id=village[:9], name=f"小分队{suffix}")
+    pairing = Pairing.objects.create(
+        programme=programme,
+        child=child,
+        volunteer=volunteer,
+        started_on=datetime.date(2026, 1, 1),
+        created_by=staff,
+    )
+    second_child = ChildFactory(village_id=village, given_name=f"待结对{suffix}")
+    run = PairingRun.objects.create(programme=programme, region_id=village[:6], started_by=staff)
+    proposal = Proposal.objects.create(run=run, child=second_child, volunteer=volunteer, score=1)
+    message = MessageFactory(region_id=village, status="failed")
+    return {
+        "child": child,
+        "concern": concern,
+        "application": application,
+        "volunteer": volunteer,
+        "unit": unit,
+        "team": team,
+        "pairing": pairing,
+        "run": run,
+        "proposal": proposal,
+        "message": message,
+    }
+
+
+@pytest.fixture
+def world(regions, programme):
+    """Users of every role and one object of each kind in IN_VILLAGE and in each out-of-region village."""
+    _ensure_extra_regions()
+    users = {
+        "anonymous": None,
+        "volunteer": VolunteerUserFactory(username="h_mama"),
+        "director": ChildDirectorFactory(username="h_director", village_codes=[IN_VILLAGE]),
+        "village": StaffFactory(username="h_village", home_region_id=IN_VILLAGE),
+        "town": StaffFactory(username="h_town", home_region_id="140521100"),
+        "county": StaffFactory(username="h_county", home_region_id="140521"),
+        "city": StaffFactory(username="h_city", home_region_id="1405"),
+        "superuser": SuperuserFactory(username="h_root"),
+    }
+    staff = users["superuser"]
+    objects = {"in": _objects_in(IN_VILLAGE, programme=programme, suffix="在辖", staff=staff)}
+    for village in sorted(set(OUT_VILLAGE.values())):
+        objects[village] = _objects_in(village, programme=programme, suffix=f"辖外{village[-4:]}", staff=staff)
+    # The volunteer user is the caring mother of the in-region child.
+    own = objects["in"]["volunteer"]
+    own.user = users["volunteer"]
+    own.phone = users["volunteer"].phone
+    own.save(update_fields=["user", "phone"])
+    return {"users": users, "objects": objects, "now": timezone.now()}
+
+
+def target(world, role: str, where: str) -> dict:
+    """The objects a (role, in/out) cell is about."""
+    return world["objects"]["in" if where == "in" else OUT_VILLAGE[role]]

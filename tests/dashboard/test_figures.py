@@ -171,11 +171,25 @@ def test_check_in_windows_include_today_and_the_30th_day_back(client, qinshui_of
 
 def test_the_number_of_queries_does_not_grow_with_the_data(client, city_officer, programme, today):
     client.force_login(city_officer)
+    build_dataset(programme, today=today, seed=1)
     with CaptureQueriesContext(connection) as small:
         assert client.get("/staff/").status_code == 200
-    build_dataset(programme, today=today, seed=1)
     build_dataset(programme, today=today, seed=2)
+    build_dataset(programme, today=today, seed=3)
     with CaptureQueriesContext(connection) as large:
         assert client.get("/staff/").status_code == 200
     assert len(large.captured_queries) == len(small.captured_queries)
     assert len(large.captured_queries) < 25
+
+
+def test_overdue_figure_and_list_agree_with_the_check_ins_selector(client, qinshui_officer, dataset, today):
+    from backend.checkins.selectors import pairings_overdue
+
+    theirs = {p.id for p in pairings_overdue(today=today) if p.child.village_id.startswith(QINSHUI)}
+    data = _api(client, qinshui_officer)
+    assert data["total"]["overdue"] == len(theirs) > 0
+    assert data["lists"]["lapsed_pairings"]["count"] == len(theirs)
+    listed = [r["id"] for r in data["lists"]["lapsed_pairings"]["rows"]]
+    assert set(listed) == theirs
+    days = [r["overdue_days"] for r in data["lists"]["lapsed_pairings"]["rows"]]
+    assert days == sorted(days, reverse=True)

@@ -48,7 +48,7 @@
     animation: false,
     grid: { left: 50, right: 20, top: 20, bottom: 40 },
     tooltip: { trigger: "axis" },
-    xAxis: { type: "category", data: data.load_buckets.map(function (b) { return b.label; }) },
+    xAxis: { type: "category", data: data.load_buckets.map(function (b) { return b.label; }), axisLabel: { interval: 0 } },
     yAxis: { type: "value", minInterval: 1 },
     series: [{ name: labels.volunteers, type: "bar",
                data: data.load_buckets.map(function (b) {

@@ -1,0 +1,102 @@
+"""Time the dashboard (HTML page and JSON API) on the Shanxi-scale data set.
+
+Server time of a full request through Django (middleware, session, template), measured
+with the Django test client against the bench database filled by bench/shanxi_data.py.
+
+    export DATABASE_URL=postgres://postgres@127.0.0.1:5432/caring_mothers_dashboard_bench
+    .venv/bin/python bench/dashboard_bench.py                # --repeat 20
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "backend.settings")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.db import connection, reset_queries  # noqa: E402
+from django.db.models import Count  # noqa: E402
+from django.db.models.functions import Substr  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import CaptureQueriesContext, setup_test_environment  # noqa: E402
+
+from backend.accounts.models import User  # noqa: E402
+from backend.children.models import Child  # noqa: E402
+
+
+def _officer(username: str, region: str) -> User:
+    user, _ = User.objects.update_or_create(
+        username=username, defaults={"role": User.Role.STAFF, "is_staff": True, "home_region_id": region}
+    )
+    return user
+
+
+def _time(client: Client, url: str, repeat: int) -> tuple[list[float], int, int]:
+    client.get(url)  # warm: connection, templates, caches
+    times = []
+    for _i in range(repeat):
+        t = time.perf_counter()
+        response = client.get(url)
+        times.append((time.perf_counter() - t) * 1000)
+        assert response.status_code == 200, (url, response.status_code)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    return times, len(queries.captured_queries), len(response.content)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--repeat", type=int, default=20)
+    args = parser.parse_args()
+    if "bench" not in connection.settings_dict["NAME"]:
+        raise SystemExit("run against the bench database (DATABASE_URL=...caring_mothers_dashboard_bench)")
+    setup_test_environment()
+    counts = (
+        Child.objects.filter(status="active")
+        .annotate(c=Substr("village_id", 1, 6))
+        .values("c")
+        .annotate(n=Count("id"))
+        .order_by("-n")
+    )
+    county = counts[0]["c"]
+    town = (
+        Child.objects.filter(village__code__startswith=county)
+        .annotate(t=Substr("village_id", 1, 9))
+        .values("t")
+        .annotate(n=Count("id"))
+        .order_by("-n")[0]["t"]
+    )
+    print(f"children {Child.objects.count():,}; largest county {county} ({counts[0]['n']:,} children); town {town}")
+    cases = [
+        ("province 14", _officer("bench-province", "14"), "14"),
+        (f"county {county}", _officer("bench-county", county), county),
+        (f"town {town}", _officer("bench-town", town), town),
+    ]
+    print(f"{'page':<22}{'kind':<6}{'median ms':>10}{'p95 ms':>9}{'max ms':>9}{'queries':>9}{'bytes':>9}")
+    for label, user, code in cases:
+        client = Client()
+        client.force_login(user)
+        for kind, url in (("html", f"/staff/r/{code}/"), ("json", f"/api/dashboard/regions/{code}/")):
+            times, queries, size = _time(client, url, args.repeat)
+            times.sort()
+            p95 = times[max(0, int(len(times) * 0.95) - 1)]
+            print(
+                f"{label:<22}{kind:<6}{statistics.median(times):>10.1f}{p95:>9.1f}{times[-1]:>9.1f}"
+                f"{queries:>9}{size:>9}"
+            )
+            reset_queries()
+
+
+if __name__ == "__main__":
+    main()

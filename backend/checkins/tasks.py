@@ -22,3 +22,9 @@ def reminders_hourly_task() -> int:
 def county_digests_weekly_task() -> int:
     """Send each county's WeCom group its weekly list of long-overdue pairings."""
     return services.county_digests_send(today=services.today_local())
+
+
+@shared_task(acks_late=True)
+def due_full_refresh_task() -> int:
+    """Recompute every due state (after rules change, and weekly as a repair pass)."""
+    return services.due_refresh(today=services.today_local(), full=True)

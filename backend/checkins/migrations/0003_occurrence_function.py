@@ -2,10 +2,10 @@ from django.db import migrations
 
 # The date of a calendar event in a year: a configured date, a fixed month/day (clipped to
 # the month's length) or the child's birthday (29 February falls on the 28th in other years).
-# Plain SQL so the planner inlines it into the nightly set-based statements.
+# Plain SQL and STABLE (a text-to-date cast is not immutable) so the planner inlines it.
 CREATE = r"""
 CREATE OR REPLACE FUNCTION checkins_occurrence(kind text, month int, day int, dates jsonb, birth date, y int)
-RETURNS date LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+RETURNS date LANGUAGE sql STABLE PARALLEL SAFE AS $$
 SELECT CASE
     WHEN kind = 'dated' THEN (dates ->> y::text)::date
     WHEN kind = 'birthday' THEN make_date(y, extract(month FROM birth)::int,

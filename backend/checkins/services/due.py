@@ -42,7 +42,7 @@ WITH k AS ("""
     JOIN children_child c ON c.id = p.child_id
     JOIN checkins_contactrule r ON r.programme_id = p.programme_id AND r.is_active
          AND (r.categories = '[]'::jsonb OR r.categories ? c.category)
-    LEFT JOIN checkins_duestate d0 ON d0.pairing_id = p.id AND d0.rule_id = r.id
+    LEFT JOIN checkins_duestate d0 ON d0.pairing_id = p.id AND d0.rule_id = r.id AND {d0_where}
     LEFT JOIN k ON k.pairing_id = p.id AND r.kinds ? k.kind
     WHERE p.status = 'active' AND {where} AND ({full} OR d0.id IS NULL)
     GROUP BY p.id, r.id
@@ -81,9 +81,10 @@ WITH k AS ("""
                     WHEN o3 + e.grace_days >= %(today)s AND o3 >= p.started_on THEN o3 END AS occ
         FROM (SELECT checkins_occurrence(e.kind, e.month, e.day, e.dates, c.birth_date, %(year)s - 1) AS o1,
                      checkins_occurrence(e.kind, e.month, e.day, e.dates, c.birth_date, %(year)s) AS o2,
-                     checkins_occurrence(e.kind, e.month, e.day, e.dates, c.birth_date, %(year)s + 1) AS o3) AS y
+                     checkins_occurrence(e.kind, e.month, e.day, e.dates, c.birth_date, %(year)s + 1) AS o3
+              OFFSET 0) AS y
     ) AS oc
-    LEFT JOIN checkins_duestate d0 ON d0.pairing_id = p.id AND d0.event_id = e.id
+    LEFT JOIN checkins_duestate d0 ON d0.pairing_id = p.id AND d0.event_id = e.id AND {d0_where}
     LEFT JOIN k ON k.pairing_id = p.id AND (e.kinds = '[]'::jsonb OR e.kinds ? k.kind)
     WHERE p.status = 'active' AND {where} AND oc.occ IS NOT NULL
       AND ({full} OR d0.id IS NULL OR d0.next_due_on + e.grace_days < %(today)s)
@@ -124,9 +125,13 @@ def today_local() -> datetime.date:
 
 def _refresh_part(*, where: str, cic_where: str, params: dict, full: bool) -> int:
     written = 0
+    d0_where = cic_where.replace("cic.", "d0.")
     with connection.cursor() as cursor:
+        # Short statements over many rows: compiling them (JIT) costs more than it saves.
+        cursor.execute("SET LOCAL jit = off")
         for sql in (_RULES_SQL, _EVENTS_SQL, _PRUNE_SQL):
-            cursor.execute(sql.format(where=where, cic_where=cic_where, full="true" if full else "false"), params)
+            sql = sql.format(where=where, cic_where=cic_where, d0_where=d0_where, full="true" if full else "false")
+            cursor.execute(sql, params)
             written += max(cursor.rowcount, 0)
     return written
 

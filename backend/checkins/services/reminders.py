@@ -140,6 +140,7 @@ def reminders_create(*, today: datetime.date, now: datetime.datetime | None = No
     created = 0
     for start in range(low, high + 1, BATCH_STATES):
         with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SET LOCAL jit = off")
             cursor.execute(_REMIND_SQL, {**params, "lo": start, "hi": start + BATCH_STATES})
             created += max(cursor.rowcount, 0)
     if created:

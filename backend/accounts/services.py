@@ -188,3 +188,9 @@ def phone_code_verify(*, phone: str, purpose: str, code: str) -> PhoneCode:
     if wrong:
         raise ServiceError(_("验证码不正确 / the code is wrong"), field="code", code="wrong")
     return row
+
+
+def phone_codes_purge(*, older_than: datetime.timedelta = datetime.timedelta(days=1)) -> int:
+    """Delete phone codes created before ``older_than`` ago (they hold mobile numbers); return how many."""
+    deleted, _rows = PhoneCode.objects.filter(created_at__lt=timezone.now() - older_than).delete()
+    return deleted

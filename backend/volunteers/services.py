@@ -586,8 +586,10 @@ def volunteer_status_change(
 ) -> Volunteer:
     """Suspend, end or reinstate a volunteer, recording why and when, and tell her by SMS.
 
-    Ending a volunteer must also end her pairings and flag those children for re-pairing:
-    that belongs to the pairing app, which is to call it from here once it exists.
+    Ending a volunteer also ends her own pairings (the pairing app's
+    ``pairings_end_for_volunteer``); their children then count as awaiting re-pairing
+    (``pairing.selectors.children_awaiting_pairing`` flags them ``needs_repairing``).
+    A suspension leaves her pairings as they are: staff pause or end them in the pairing app.
     """
     volunteer = Volunteer.objects.select_for_update().get(pk=volunteer.pk)
     if by is not None:
@@ -608,6 +610,11 @@ def volunteer_status_change(
     volunteer.status_changed_at = now
     volunteer.ended_on = timezone.localdate() if status == Volunteer.Status.ENDED else None
     volunteer.save(update_fields=["status", "status_reason", "status_note", "status_changed_at", "ended_on"])
+    if status == Volunteer.Status.ENDED:
+        from pairing.services import pairings_end_for_volunteer
+
+        reason_label = str(Volunteer.ExitReason(volunteer.status_reason).label).split(" / ")[0]
+        pairings_end_for_volunteer(volunteer=volunteer, note=f"{reason_label} {volunteer.status_note}".strip())
     change = VolunteerStatusChange.objects.create(
         volunteer=volunteer,
         from_status=previous,

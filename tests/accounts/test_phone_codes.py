@@ -143,3 +143,22 @@ def test_invalid_mobile_numbers_are_refused_naming_the_field(value):
 def test_numbers_are_normalised_to_e164():
     assert phone_normalise("+86 139-1234-5678") == "+8613912345678"
     assert phone_normalise("13912345678") == "+8613912345678"
+
+
+def test_old_codes_are_purged_and_recent_ones_kept():
+    from backend.volunteers.tasks import phone_codes_purge_task
+
+    with time_machine.travel(START, tick=False) as traveller:
+        phone_code_request(phone="13800138000", purpose="apply")
+        traveller.shift(datetime.timedelta(hours=23))
+        phone_code_request(phone="13800138001", purpose="apply")
+        traveller.shift(datetime.timedelta(hours=2))
+        assert phone_code_purge_count() == 1
+        assert phone_codes_purge_task() == 0
+    assert list(PhoneCode.objects.values_list("phone", flat=True)) == ["+8613800138001"]
+
+
+def phone_code_purge_count() -> int:
+    from backend.accounts.services import phone_codes_purge
+
+    return phone_codes_purge()

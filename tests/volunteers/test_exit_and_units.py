@@ -102,3 +102,44 @@ def test_team_must_serve_the_programmes_area(programme, qinshui_officer, regions
     assert team.region_id == "140521100"
     with pytest.raises(ConflictError):
         team_create(programme=programme, name="龙港镇小分队", region=regions.get(code="140521100"), by=qinshui_officer)
+
+
+def test_ending_a_volunteer_ends_her_pairings_and_flags_the_children(volunteer, qinshui_officer, programme):
+    from django.utils import timezone
+
+    from pairing.models import Pairing
+    from pairing.selectors import children_awaiting_pairing
+    from tests.children.factories import ChildFactory
+    from tests.volunteers.factories import TeamFactory
+
+    child = ChildFactory()
+    other_child = ChildFactory()
+    team = TeamFactory(programme=programme)
+    own = Pairing.objects.create(programme=programme, child=child, volunteer=volunteer, started_on=timezone.localdate())
+    team_pairing = Pairing.objects.create(
+        programme=programme, child=other_child, team=team, started_on=timezone.localdate()
+    )
+    # when
+    volunteer_status_change(volunteer=volunteer, status="ended", by=qinshui_officer, reason="moved_away")
+    # then: her own pairing ended with the reason; the team's goes on
+    own.refresh_from_db()
+    team_pairing.refresh_from_db()
+    assert own.status == "ended" and own.end_reason == "volunteer_exited" and "迁居外地" in own.end_note
+    assert team_pairing.status == "active"
+    flagged = {c.pk: c.needs_repairing for c in children_awaiting_pairing(region_code="140521")}
+    assert flagged.get(child.pk) is True
+    assert other_child.pk not in flagged
+
+
+def test_suspending_a_volunteer_leaves_her_pairings(volunteer, qinshui_officer, programme):
+    from django.utils import timezone
+
+    from pairing.models import Pairing
+    from tests.children.factories import ChildFactory
+
+    pairing = Pairing.objects.create(
+        programme=programme, child=ChildFactory(), volunteer=volunteer, started_on=timezone.localdate()
+    )
+    volunteer_status_change(volunteer=volunteer, status="suspended", by=qinshui_officer, reason="inactive")
+    pairing.refresh_from_db()
+    assert pairing.status == "active"

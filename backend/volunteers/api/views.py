@@ -57,11 +57,10 @@ class PhoneCodeView(APIView):
         return Response({"sent": True, "expires_in": 600}, status=status.HTTP_202_ACCEPTED)
 
 
-class ApplicationListCreateView(APIView):
+class ApplicationListCreateView(generics.ListAPIView):
     """List the review queue (staff, scoped to their region) or submit an application (public)."""
 
-    # Declared so the OpenAPI schema documents the page envelope (count/next/previous/results).
-    pagination_class = generics.GenericAPIView.pagination_class
+    serializer_class = s.ApplicationListSerializer
 
     def get_permissions(self):
         return [AllowAny()] if self.request.method == "POST" else [IsFederationStaff()]
@@ -74,22 +73,21 @@ class ApplicationListCreateView(APIView):
 
     @extend_schema(
         parameters=LIST_FILTERS + [OpenApiParameter("flagged", bool, description="只看需关注 / only flagged")],
-        responses=s.ApplicationListSerializer(many=True),
     )
-    def get(self, request):
-        params = request.query_params
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self):
+        params = self.request.query_params
         flagged = {"true": True, "1": True, "false": False, "0": False}.get(params.get("flagged", "").lower())
-        qs = selectors.application_list(
-            user=request.user,
+        return selectors.application_list(
+            user=self.request.user,
             status=params.get("status") or None,
             region=params.get("region") or None,
             caring_unit=_int_or_none(params.get("caring_unit")),
             skill=params.get("skill") or None,
             flagged=flagged,
         ).order_by("-created_at", "-id")
-        paginator = generics.GenericAPIView.pagination_class()
-        page = paginator.paginate_queryset(qs, request, view=self)
-        return paginator.get_paginated_response(s.ApplicationListSerializer(page, many=True).data)
 
     @extend_schema(request=s.ApplicationSubmitSerializer, responses={201: s.ApplicationReceiptSerializer})
     def post(self, request):
@@ -260,18 +258,14 @@ class VolunteerStatusView(APIView):
         return Response(s.VolunteerSerializer(volunteer).data)
 
 
-class CaringUnitListCreateView(APIView):
+class CaringUnitListCreateView(generics.ListAPIView):
     """List the caring units of the user's region, or register one."""
 
     permission_classes = [IsFederationStaff]
-    pagination_class = generics.GenericAPIView.pagination_class
+    serializer_class = s.CaringUnitSerializer
 
-    @extend_schema(responses=s.CaringUnitSerializer(many=True))
-    def get(self, request):
-        qs = selectors.caring_unit_list(user=request.user).order_by("name", "id")
-        paginator = generics.GenericAPIView.pagination_class()
-        page = paginator.paginate_queryset(qs, request, view=self)
-        return paginator.get_paginated_response(s.CaringUnitSerializer(page, many=True).data)
+    def get_queryset(self):
+        return selectors.caring_unit_list(user=self.request.user).order_by("name", "id")
 
     @extend_schema(request=s.CaringUnitInputSerializer, responses={201: s.CaringUnitSerializer})
     def post(self, request):

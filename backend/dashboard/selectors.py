@@ -212,7 +212,8 @@ def _volunteer_load_rows(scope: RegionScope, length: int) -> dict[str, dict]:
     pairing_table = Pairing._meta.db_table
     prefixes = [] if scope.everything else [p + "%" for p in scope.prefixes]
     where = "".join([" AND (" + " OR ".join("v.village_id LIKE %s" for _p in prefixes) + ")"] if prefixes else [])
-    inner_where = where.replace("v.", "iv.")
+    inner_prefixes = prefixes if not _inner_scope(scope).everything else []
+    inner_where = where.replace("v.", "iv.") if inner_prefixes else ""
     sql = f"""
         SELECT substr(v.village_id, 1, %s) AS k, count(*), sum(v.capacity), sum(coalesce(p.n, 0)),
                count(*) FILTER (WHERE coalesce(p.n, 0) = 0),
@@ -222,15 +223,15 @@ def _volunteer_load_rows(scope: RegionScope, length: int) -> dict[str, dict]:
         FROM {volunteer_table} v
         LEFT JOIN (
             SELECT ip.volunteer_id, count(*) AS n
-            FROM {pairing_table} ip JOIN {volunteer_table} iv ON iv.id = ip.volunteer_id
-            WHERE ip.status IN ('active', 'paused') AND iv.status = 'active'{inner_where}
+            FROM {pairing_table} ip {"JOIN " + volunteer_table + " iv ON iv.id = ip.volunteer_id" if inner_prefixes else ""}
+            WHERE ip.status IN ('active', 'paused') AND ip.volunteer_id IS NOT NULL{inner_where}
             GROUP BY ip.volunteer_id
         ) p ON p.volunteer_id = v.id
         WHERE v.status = 'active'{where}
         GROUP BY 1
     """
     with connection.cursor() as cursor:
-        cursor.execute(sql, [length, *prefixes, *prefixes])
+        cursor.execute(sql, [length, *inner_prefixes, *prefixes])
         out = {}
         for k, n, capacity, pairings, idle, partial, full, over in cursor.fetchall():
             out[k] = {
@@ -251,6 +252,18 @@ def _like(scope: RegionScope, column: str) -> tuple[str, list[str]]:
     return "(" + " OR ".join(f"{column} LIKE %s" for _p in scope.prefixes) + ")", [p + "%" for p in scope.prefixes]
 
 
+# Below this code length (a county) the derived tables are limited to the region through
+# the child's village (an index range); above it, a province or city covers most rows and
+# joining the wide children table again costs more than aggregating the narrow table whole.
+NARROW_SCOPE_LENGTH = 6
+
+
+def _inner_scope(scope: RegionScope) -> RegionScope:
+    if scope.everything or any(len(p) < NARROW_SCOPE_LENGTH for p in scope.prefixes):
+        return EVERYTHING
+    return scope
+
+
 def _children_rows(scope: RegionScope, length: int, today: datetime.date) -> dict[str, dict]:
     """Return registered (by category), paired and checked-in children by region prefix, in one statement.
 
@@ -259,8 +272,9 @@ def _children_rows(scope: RegionScope, length: int, today: datetime.date) -> dic
     """
     child, pairing, link = Child._meta.db_table, Pairing._meta.db_table, CheckInChild._meta.db_table
     c_where, c_params = _like(scope, "c.village_id")
-    p_where, p_params = _like(scope, "pc.village_id")
-    x_where, x_params = _like(scope, "xc.village_id")
+    inner = _inner_scope(scope)
+    p_where, p_params = _like(inner, "pc.village_id")
+    x_where, x_params = _like(inner, "xc.village_id")
     start_30, _end = _window(today, 30)
     start_90, _end = _window(today, 90)
     sql = f"""
@@ -269,12 +283,12 @@ def _children_rows(scope: RegionScope, length: int, today: datetime.date) -> dic
                count(p.child_id), count(x.child_id), count(*) FILTER (WHERE x.last_on >= %s)
         FROM {child} c
         LEFT JOIN (
-            SELECT DISTINCT pp.child_id FROM {pairing} pp JOIN {child} pc ON pc.id = pp.child_id
+            SELECT DISTINCT pp.child_id FROM {pairing} pp {"JOIN " + child + " pc ON pc.id = pp.child_id" if p_params else ""}
             WHERE pp.status = %s AND {p_where}
         ) p ON p.child_id = c.id
         LEFT JOIN (
             SELECT xl.child_id, max(xl.occurred_on) AS last_on
-            FROM {link} xl JOIN {child} xc ON xc.id = xl.child_id
+            FROM {link} xl {"JOIN " + child + " xc ON xc.id = xl.child_id" if x_params else ""}
             WHERE xl.occurred_on BETWEEN %s AND %s AND {x_where}
             GROUP BY xl.child_id
         ) x ON x.child_id = c.id
@@ -414,8 +428,13 @@ def mask_phone(phone: str) -> str:
     return phone[:-8] + "****" + phone[-4:] if len(phone) > 8 else "*" * len(phone)
 
 
-def unpaired_children(*, region: Region | None, limit: int = LIST_LIMIT) -> tuple[int, list[dict]]:
-    """Return how many registered children have no active pairing, and the first ``limit`` (oldest first)."""
+def unpaired_children(
+    *, region: Region | None, limit: int = LIST_LIMIT, count: int | None = None
+) -> tuple[int, list[dict]]:
+    """Return how many registered children have no active pairing, and the first ``limit`` (oldest first).
+
+    Pass ``count`` when it is already known (the region's figures) to save a query.
+    """
     qs = Child.objects.filter(_scope(region).q("village_id"), status=Child.Status.ACTIVE).exclude(
         Exists(Pairing.objects.filter(child=OuterRef("pk"), status=Pairing.Status.ACTIVE))
     )
@@ -431,7 +450,7 @@ def unpaired_children(*, region: Region | None, limit: int = LIST_LIMIT) -> tupl
             "created_at",
         )[:limit]
     )
-    count = qs.count()
+    count = qs.count() if count is None else count
     categories = dict(Child.Category.choices)
     return count, [
         {
@@ -447,7 +466,9 @@ def unpaired_children(*, region: Region | None, limit: int = LIST_LIMIT) -> tupl
     ]
 
 
-def lapsed_pairings(*, region: Region | None, today: datetime.date, limit: int = LIST_LIMIT) -> tuple[int, list[dict]]:
+def lapsed_pairings(
+    *, region: Region | None, today: datetime.date, limit: int = LIST_LIMIT, count: int | None = None
+) -> tuple[int, list[dict]]:
     """Return the overdue pairings in the region (most overdue first), with the volunteer to contact."""
     selector = _overdue_selector()
     if selector is None:
@@ -482,7 +503,7 @@ def lapsed_pairings(*, region: Region | None, today: datetime.date, limit: int =
             "team__name",
         )
     )
-    count = overdue.count()
+    count = overdue.count() if count is None else count
     return count, [
         {
             "id": r["id"],
@@ -532,7 +553,9 @@ def lapsed_volunteers(
     ]
 
 
-def open_concerns(*, region: Region | None, today: datetime.date, limit: int = LIST_LIMIT) -> tuple[int, list[dict]]:
+def open_concerns(
+    *, region: Region | None, today: datetime.date, limit: int = LIST_LIMIT, count: int | None = None
+) -> tuple[int, list[dict]]:
     """Return the concerns not yet closed, oldest first, with their age in days."""
     qs = Concern.objects.filter(_scope(region).q("child__village_id"), ~Q(status=Concern.Status.CLOSED))
     rows = list(
@@ -547,7 +570,7 @@ def open_concerns(*, region: Region | None, today: datetime.date, limit: int = L
             "child__village__full_name",
         )[:limit]
     )
-    count = qs.count()
+    count = qs.count() if count is None else count
     severities, statuses = dict(Concern.Severity.choices), dict(Concern.Status.choices)
     categories = dict(Concern.Category.choices)
     from django.utils import timezone
@@ -571,10 +594,11 @@ def open_concerns(*, region: Region | None, today: datetime.date, limit: int = L
 def dashboard_data(*, region: Region | None, today: datetime.date, list_limit: int = LIST_LIMIT) -> dict:
     """Return everything the dashboard page, API and export show for a region."""
     total, rows = region_figures(region=region, today=today)
-    unpaired_n, unpaired = unpaired_children(region=region, limit=list_limit)
-    lapsed_n, lapsed = lapsed_pairings(region=region, today=today, limit=list_limit)
+    # The lists' sizes are figures of the region already counted above.
+    unpaired_n, unpaired = unpaired_children(region=region, limit=list_limit, count=total.unpaired)
+    lapsed_n, lapsed = lapsed_pairings(region=region, today=today, limit=list_limit, count=total.overdue)
     idle_n, idle = lapsed_volunteers(region=region, today=today, limit=list_limit)
-    concerns_n, concerns = open_concerns(region=region, today=today, limit=list_limit)
+    concerns_n, concerns = open_concerns(region=region, today=today, limit=list_limit, count=total.open_concerns)
     return {
         "today": today,
         "region": region,

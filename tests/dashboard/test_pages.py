@@ -84,3 +84,9 @@ def test_lists_mask_names_and_phones(client, qinshui_officer, dataset):
         assert "****" in row["phone"]
     ages = [r["age_days"] for r in data["lists"]["open_concerns"]["rows"]]
     assert ages == sorted(ages, reverse=True)
+
+
+def test_admin_index_links_to_the_dashboard(client, qinshui_officer):
+    client.force_login(qinshui_officer)
+    html = client.get("/admin/").content.decode()
+    assert 'href="/staff/"' in html

@@ -4,7 +4,7 @@ Builds its own database (caring_mothers_checkins_bench, recreated): the bundled 
 regions, one programme with the default rules and care dates (2 contact rules, 5 calendar
 events: 7 due states per pairing), 500,000 volunteers with 2 children each, 1,000,000
 active pairings started over the past year, and a phone call for 70% of them in the last
-60 days (the other 30% have lapsed). Then runs ``manage.py checkins_due`` in a child
+60 days (the other 30% have lapsed) and a home visit in the last 100 days for 60%. Then runs ``manage.py checkins_due`` in a child
 process three times: the first night (every due state is new), the same night again
 (idempotent: nothing new), and the next night (the steady state). Prints wall time and
 the child's peak RSS for each.
@@ -105,19 +105,25 @@ def build(pairings: int, today: datetime.date) -> None:
                SELECT i, 'active', %(today)s::date - 30 - (i * 7919 %% 335), '', '', false, '', now(), i,
                       %(programme)s, (i + 1) / 2
                FROM generate_series(1, %(pairings)s) i""",
-            # a call in the last 60 days for 7 pairings in 10; 3 in 10 have lapsed
+            # a call in the last 60 days for 7 pairings in 10 (3 in 10 have lapsed), and a home
+            # visit in the last 100 days for 6 in 10 (the quarterly rule is overdue for the others)
             """INSERT INTO checkins_checkin (id, kind, occurred_on, note, worried, source, created_at, volunteer_id)
                SELECT i, 'phone_call', %(today)s::date - 1 - (i * 31 %% 60), '', false, 'web', now(), (i + 1) / 2
                FROM generate_series(1, %(pairings)s) i WHERE i %% 10 < 7""",
+            """INSERT INTO checkins_checkin (id, kind, occurred_on, note, worried, source, created_at, volunteer_id)
+               SELECT %(pairings)s + i, 'home_visit', %(today)s::date - 1 - (i * 17 %% 100), '', false, 'web', now(),
+                      (i + 1) / 2
+               FROM generate_series(1, %(pairings)s) i WHERE i %% 10 >= 4""",
             """INSERT INTO checkins_checkinchild (id, occurred_on, checkin_id, child_id, pairing_id)
-               SELECT id, occurred_on, id, id, id FROM checkins_checkin""",
+               SELECT id, occurred_on, id, ((id - 1) %% %(pairings)s) + 1, ((id - 1) %% %(pairings)s) + 1
+               FROM checkins_checkin""",
             """SELECT setval(pg_get_serial_sequence(t, 'id'), (SELECT max(id) FROM accounts_user) + 1)
                FROM (VALUES ('accounts_user')) s(t)""",
             "SELECT setval(pg_get_serial_sequence('volunteers_volunteer', 'id'), %(volunteers)s + 1)",
             "SELECT setval(pg_get_serial_sequence('children_child', 'id'), %(pairings)s + 1)",
             "SELECT setval(pg_get_serial_sequence('pairing_pairing', 'id'), %(pairings)s + 1)",
-            "SELECT setval(pg_get_serial_sequence('checkins_checkin', 'id'), %(pairings)s + 1)",
-            "SELECT setval(pg_get_serial_sequence('checkins_checkinchild', 'id'), %(pairings)s + 1)",
+            "SELECT setval(pg_get_serial_sequence('checkins_checkin', 'id'), 2 * %(pairings)s + 1)",
+            "SELECT setval(pg_get_serial_sequence('checkins_checkinchild', 'id'), 2 * %(pairings)s + 1)",
             # one staff member per town of 沁水县 with a phone, for the digests
             """INSERT INTO accounts_user (password, is_superuser, username, first_name, last_name, email, is_staff,
                    is_active, date_joined, role, phone, display_name, home_region_id)

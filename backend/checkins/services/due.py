@@ -23,29 +23,36 @@ logger = logging.getLogger(__name__)
 BATCH_PAIRINGS = 50_000
 CANCELLABLE = (Message.Status.PENDING, Message.Status.QUEUED)
 
-# The latest check-in of each kind, per pairing of the batch.
+# Candidates first (materialized): in the nightly incremental pass only the (pairing, rule)
+# and (pairing, event) pairs that have no state yet or whose calendar window closed; every
+# pair of the batch when ``full``. The latest check-in of each kind is read for those only.
 _LATEST = """
     SELECT cic.pairing_id, ci.kind, max(cic.occurred_on) AS last
     FROM checkins_checkinchild cic JOIN checkins_checkin ci ON ci.id = cic.checkin_id
-    WHERE {cic_where} AND cic.occurred_on <= %(today)s
+    WHERE {cic_where} AND cic.occurred_on <= %(today)s AND cic.pairing_id IN (SELECT pairing_id FROM cand)
     GROUP BY 1, 2
 """
 
 # Rules: the next due date is the last matching check-in (or the pairing's start) plus N days.
 _RULES_SQL = (
     """
-WITH k AS ("""
-    + _LATEST
-    + """), target AS (
-    SELECT p.id AS pairing_id, r.id AS rule_id, max(k.last) AS last, p.started_on, r.every_days
+WITH cand AS MATERIALIZED (
+    SELECT p.id AS pairing_id, r.id AS rule_id
     FROM pairing_pairing p
     JOIN children_child c ON c.id = p.child_id
     JOIN checkins_contactrule r ON r.programme_id = p.programme_id AND r.is_active
          AND (r.categories = '[]'::jsonb OR r.categories ? c.category)
     LEFT JOIN checkins_duestate d0 ON d0.pairing_id = p.id AND d0.rule_id = r.id AND {d0_where}
-    LEFT JOIN k ON k.pairing_id = p.id AND r.kinds ? k.kind
     WHERE p.status = 'active' AND {where} AND ({full} OR d0.id IS NULL)
-    GROUP BY p.id, r.id
+), k AS ("""
+    + _LATEST
+    + """), target AS (
+    SELECT cand.pairing_id, cand.rule_id, max(k.last) AS last, p.started_on, r.every_days
+    FROM cand
+    JOIN pairing_pairing p ON p.id = cand.pairing_id
+    JOIN checkins_contactrule r ON r.id = cand.rule_id
+    LEFT JOIN k ON k.pairing_id = cand.pairing_id AND r.kinds ? k.kind
+    GROUP BY cand.pairing_id, cand.rule_id, p.started_on, r.every_days
 )
 INSERT INTO checkins_duestate (pairing_id, rule_id, event_id, last_contact_on, next_due_on, satisfied_on,
                                escalation, updated_at)
@@ -66,15 +73,24 @@ WHERE checkins_duestate.next_due_on IS DISTINCT FROM EXCLUDED.next_due_on
 # check-in from lead_days before it satisfies it (later ones cannot be after today).
 _EVENTS_SQL = (
     """
-WITH k AS ("""
-    + _LATEST
-    + """), target AS (
-    SELECT p.id AS pairing_id, e.id AS event_id, oc.occ,
-           max(k.last) FILTER (WHERE k.last >= oc.occ - e.lead_days) AS sat
+WITH cand AS MATERIALIZED (
+    SELECT p.id AS pairing_id, e.id AS event_id
     FROM pairing_pairing p
     JOIN children_child c ON c.id = p.child_id
     JOIN checkins_calendarevent e ON e.programme_id = p.programme_id AND e.is_active
          AND (e.categories = '[]'::jsonb OR e.categories ? c.category)
+    LEFT JOIN checkins_duestate d0 ON d0.pairing_id = p.id AND d0.event_id = e.id AND {d0_where}
+    WHERE p.status = 'active' AND {where}
+      AND ({full} OR d0.id IS NULL OR d0.next_due_on + e.grace_days < %(today)s)
+), k AS ("""
+    + _LATEST
+    + """), target AS (
+    SELECT cand.pairing_id, cand.event_id, oc.occ,
+           max(k.last) FILTER (WHERE k.last >= oc.occ - e.lead_days) AS sat
+    FROM cand
+    JOIN pairing_pairing p ON p.id = cand.pairing_id
+    JOIN children_child c ON c.id = p.child_id
+    JOIN checkins_calendarevent e ON e.id = cand.event_id
     CROSS JOIN LATERAL (
         SELECT CASE WHEN o1 + e.grace_days >= %(today)s AND o1 >= p.started_on THEN o1
                     WHEN o2 + e.grace_days >= %(today)s AND o2 >= p.started_on THEN o2
@@ -84,11 +100,9 @@ WITH k AS ("""
                      checkins_occurrence(e.kind, e.month, e.day, e.dates, c.birth_date, %(year)s + 1) AS o3
               OFFSET 0) AS y
     ) AS oc
-    LEFT JOIN checkins_duestate d0 ON d0.pairing_id = p.id AND d0.event_id = e.id AND {d0_where}
-    LEFT JOIN k ON k.pairing_id = p.id AND (e.kinds = '[]'::jsonb OR e.kinds ? k.kind)
-    WHERE p.status = 'active' AND {where} AND oc.occ IS NOT NULL
-      AND ({full} OR d0.id IS NULL OR d0.next_due_on + e.grace_days < %(today)s)
-    GROUP BY p.id, e.id, oc.occ
+    LEFT JOIN k ON k.pairing_id = cand.pairing_id AND (e.kinds = '[]'::jsonb OR e.kinds ? k.kind)
+    WHERE oc.occ IS NOT NULL
+    GROUP BY cand.pairing_id, cand.event_id, oc.occ
 )
 INSERT INTO checkins_duestate (pairing_id, rule_id, event_id, last_contact_on, next_due_on, satisfied_on,
                                escalation, updated_at)
@@ -108,12 +122,12 @@ WHERE checkins_duestate.next_due_on IS DISTINCT FROM EXCLUDED.next_due_on
 # What is owed no more: ended pairings, rules or events switched off, and calendar dates
 # whose window closed with no next date configured.
 _PRUNE_SQL = """
-DELETE FROM checkins_duestate d USING pairing_pairing p
-WHERE p.id = d.pairing_id AND {where} AND (
+DELETE FROM checkins_duestate d0 USING pairing_pairing p
+WHERE p.id = d0.pairing_id AND {d0_where} AND (
     p.status = 'ended'
-    OR EXISTS (SELECT 1 FROM checkins_contactrule r WHERE r.id = d.rule_id AND NOT r.is_active)
-    OR EXISTS (SELECT 1 FROM checkins_calendarevent e WHERE e.id = d.event_id
-               AND (NOT e.is_active OR d.next_due_on + e.grace_days < %(today)s))
+    OR EXISTS (SELECT 1 FROM checkins_contactrule r WHERE r.id = d0.rule_id AND NOT r.is_active)
+    OR EXISTS (SELECT 1 FROM checkins_calendarevent e WHERE e.id = d0.event_id
+               AND (NOT e.is_active OR d0.next_due_on + e.grace_days < %(today)s))
 )
 """
 

@@ -158,7 +158,7 @@ WITH esc AS (
     UPDATE checkins_duestate d SET escalation = %(level)s, escalated_for = d.next_due_on
     FROM checkins_contactrule r, pairing_pairing p
     WHERE r.id = d.rule_id AND p.id = d.pairing_id AND p.status = 'active' AND d.satisfied_on IS NULL
-      AND d.escalation < %(level)s AND %(today)s - d.next_due_on >= r.{days_field}
+      AND d.next_due_on < %(today)s AND d.escalation < %(level)s AND %(today)s - d.next_due_on >= r.{days_field}
     RETURNING d.id, d.pairing_id, d.next_due_on, p.child_id
 )
 INSERT INTO checkins_escalation (due_state_id, pairing_id, level, region_id, due_on, overdue_days, created_on)

@@ -14,8 +14,10 @@ def due_nightly_task() -> dict:
 
 @shared_task(acks_late=True)
 def reminders_hourly_task() -> int:
-    """Queue reminders that became due since the last pass (e.g. a pairing approved today)."""
-    return services.reminders_create(today=services.today_local())
+    """Give pairings approved since the last pass their due dates, then queue what became due."""
+    today = services.today_local()
+    services.due_refresh(today=today)
+    return services.reminders_create(today=today)
 
 
 @shared_task(acks_late=True)

@@ -96,6 +96,14 @@
     return { body: body, label: label, queued_at: new Date().toISOString() };
   }
 
+  function keptOnPhone(form) {
+    var note = document.getElementById("kept-on-phone");
+    if (note) note.hidden = false;
+    var button = form.querySelector("button[type=submit]");
+    if (button) button.disabled = true;
+    render();
+  }
+
   function onSubmit(event) {
     var form = event.target;
     var photo = form.querySelector("input[type=file]");
@@ -115,10 +123,10 @@
         form.removeEventListener("submit", onSubmit);
         form.submit();
       } else {
-        window.location.href = "/v/";
+        keptOnPhone(form);
       }
     }).catch(function () {
-      window.location.href = "/v/"; // offline: the home page lists it as waiting
+      keptOnPhone(form); // no signal: it waits on the phone and goes when the connection returns
     });
   }
 

@@ -4,6 +4,7 @@ Each scenario runs in a fresh subprocess so that its peak memory (ru_maxrss) is 
 
     .venv/bin/python bench/pairing_engine.py                 # every scenario, a markdown table
     .venv/bin/python bench/pairing_engine.py jincheng_1to1    # one scenario
+    .venv/bin/python bench/pairing_engine.py --no-greedy shanxi_pool2   # engine only (greedy columns repeat it)
 """
 
 from __future__ import annotations
@@ -102,7 +103,7 @@ def lsa_one_to_one(instance) -> tuple[int, int, float]:
     return pairs, total, time.perf_counter() - t0, skipped
 
 
-def run_one(name: str) -> dict:
+def run_one(name: str, with_greedy: bool = True) -> dict:
     data, mode, max_distance, how = RUNS[name]
     spec = SCENARIOS[data]
     t0 = time.perf_counter()
@@ -120,8 +121,8 @@ def run_one(name: str) -> dict:
     rss_workers = _maxrss_mb(resource.RUSAGE_CHILDREN)
 
     t0 = time.perf_counter()
-    base = greedy(instance)
-    t_greedy = time.perf_counter() - t0
+    base = greedy(instance) if with_greedy else result  # --no-greedy: engine figures only
+    t_greedy = time.perf_counter() - t0 if with_greedy else float("nan")
 
     out = dict(
         name=name,
@@ -169,7 +170,7 @@ def table(rows: list[dict]) -> str:
         workers = f" ({r['worker_rss_mb']})" if r["how"] == "split2" else ""
         lines.append(
             f"| {r['name']} | {r['mode']}, {r['max_distance']} | {r['beneficiaries']:,} / {r['helpers']:,} "
-            f"({r['counties']} counties) | {r['engine_s']} ({r['engine_cpu_s']}) | {r['engine_rss_mb']}{workers} | {r['covered']:,} "
+            f"({r['counties']} {'county' if r['counties'] == 1 else 'counties'}) | {r['engine_s']} ({r['engine_cpu_s']}) | {r['engine_rss_mb']}{workers} | {r['covered']:,} "
             f"| {r['slots_filled']:,} of {r['slots_wanted']:,} | {r['cost']:,} | {r['greedy_covered']:,} "
             f"| {r['greedy_slots']:,} | {r['greedy_cost']:,} | {r['greedy_s']} | {lsa} |"
         )
@@ -177,14 +178,20 @@ def table(rows: list[dict]) -> str:
 
 
 def main(argv: list[str]) -> None:
+    with_greedy = "--no-greedy" not in argv
+    argv = [a for a in argv if a != "--no-greedy"]
     if argv[:1] == ["--one"]:
-        print(json.dumps(run_one(argv[1])))
+        print(json.dumps(run_one(argv[1], with_greedy)))
         return
     names = argv or list(RUNS)
     rows = []
     for name in names:
         proc = subprocess.run(
-            [sys.executable, __file__, "--one", name], capture_output=True, text=True, check=True, cwd=ROOT
+            [sys.executable, __file__, "--one", name] + ([] if with_greedy else ["--no-greedy"]),
+            capture_output=True,
+            text=True,
+            check=True,
+            cwd=ROOT,
         )
         row = json.loads(proc.stdout.strip().splitlines()[-1])
         rows.append(row)

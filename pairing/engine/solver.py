@@ -11,7 +11,10 @@ area through *hub* nodes, one per (region, needs): beneficiary → hub(region at
 costs ``distance_costs[L]``, hub → group costs ``-skill_bonus · matches``. That keeps the
 arc count near-linear (a county of 10,000 beneficiaries has ~3 hub arcs each instead of
 thousands of group arcs) and loses nothing: the cheapest route to a group goes through
-the hub of the smallest common region, whose cost is exactly the pair's cost.
+the hub of the smallest common region, whose cost is exactly the pair's cost. A
+beneficiary with several slots uses "safe" hubs, which lead only to groups where she cannot
+meet one helper twice, and direct arcs to the other groups; one with someone on her lists
+gets direct arcs only.
 """
 
 from __future__ import annotations

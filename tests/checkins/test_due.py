@@ -183,3 +183,19 @@ def test_staff_cannot_log_for_children_outside_their_area(pairing, programme):
             volunteer=pairing.volunteer, children=[pairing.child], kind="home_visit", source="staff", logged_by=outsider
         )
     assert exc.value.field == "children"
+
+
+def test_long_overdue_pairings_reach_the_countys_wecom_group_once_a_week(pairing, programme):
+    from backend.checkins.services import county_digests_send
+    from notifications.models import WeComRobot
+
+    robot = WeComRobot.objects.create(region_id="140521", name="沁水县爱心妈妈群", key="robot-key-0123456789")
+    _monthly(programme)  # due 31 March; the county hears at 30 days overdue
+    due_refresh(today=D(2027, 4, 30))
+    escalations_raise(today=D(2027, 4, 30))
+    assert county_digests_send(today=D(2027, 4, 30)) == 1
+    assert county_digests_send(today=D(2027, 5, 1)) == 1  # same ISO week: the same message
+    digest = Message.objects.get(channel="wecom")
+    assert digest.recipient == f"robot:{robot.pk}"
+    assert "龙港镇" in digest.body and "1" in digest.body
+    assert pairing.child.given_name not in digest.body

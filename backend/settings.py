@@ -279,6 +279,11 @@ CELERY_BEAT_SCHEDULE |= {
         "task": "backend.checkins.tasks.county_digests_weekly_task",
         "schedule": crontab(hour=9, minute=0, day_of_week="mon"),
     },
+    # A full recomputation (repairs anything the incremental nightly pass does not revisit).
+    "checkins-due-full-weekly": {
+        "task": "backend.checkins.tasks.due_full_refresh_task",
+        "schedule": crontab(hour=3, minute=0, day_of_week="sun"),
+    },
 }
 
 # --- notifications ----------------------------------------------------------

@@ -11,6 +11,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from backend.accounts.admin import RegionScopedAdmin
+from backend.accounts.models import User
 from backend.accounts.selectors import user_region_scope
 from backend.ops.errors import ServiceError
 from backend.regions.models import Region
@@ -104,6 +105,8 @@ class ApplicationAdmin(RegionScopedAdmin):
     """The review queue (审核队列): applications of the reviewer's region and below."""
 
     region_field = "village_id"
+    # Federation staff only, as in the API: child directors keep children's files, not applicants'.
+    staff_roles = (User.Role.STAFF,)
     list_display = (
         "reference",
         "name",
@@ -287,6 +290,7 @@ class VolunteerStatusForm(forms.Form):
 @admin.register(Volunteer)
 class VolunteerAdmin(RegionScopedAdmin):
     region_field = "village_id"
+    staff_roles = (User.Role.STAFF,)
     list_display = ("name", "id_number_masked", "village", "caring_unit", "team", "capacity", "status", "joined_at")
     list_filter = ("status", CountyFilter, SkillFilter, "team", ("caring_unit", admin.RelatedOnlyFieldListFilter))
     search_fields = ("name", "=phone")

@@ -102,7 +102,7 @@ def build(pairings: int, today: datetime.date) -> None:
                FROM generate_series(1, %(pairings)s) i JOIN v ON v.n = ((i + 1) / 2) %% %(nv)s""",
             """INSERT INTO pairing_pairing (id, status, started_on, end_reason, end_note, do_not_pair_again,
                    override_note, created_at, child_id, programme_id, volunteer_id)
-               SELECT i, 'active', %(today)s::date - 30 - (i * 7919 %% 335), '', '', false, '', now(), i,
+               SELECT i, 'active', %(today)s::date - 30 - (i::bigint * 7919 %% 335)::int, '', '', false, '', now(), i,
                       %(programme)s, (i + 1) / 2
                FROM generate_series(1, %(pairings)s) i""",
             # a call in the last 60 days for 7 pairings in 10 (3 in 10 have lapsed), and a home

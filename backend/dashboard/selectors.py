@@ -26,8 +26,8 @@ from dataclasses import asdict, dataclass, field
 
 from django.core.exceptions import PermissionDenied
 from django.db import connection
-from django.db.models import Count, Exists, Max, Min, OuterRef, Q, QuerySet
-from django.db.models.functions import Substr, TruncMonth
+from django.db.models import Count, Exists, F, Func, Max, Min, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce, Substr, TruncMonth
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
@@ -119,6 +119,20 @@ def _overdue_selector():
     except ImportError:  # pragma: no cover - the check-ins work landed separately
         return None
     return pairings_overdue
+
+
+def _count_of(qs: QuerySet) -> Coalesce:
+    """Return ``(SELECT count(*) FROM qs)`` as a per-row expression (never turned into a hash join)."""
+    return Coalesce(
+        Subquery(
+            qs.order_by()
+            .annotate(_one=Value(1))
+            .values("_one")
+            .annotate(_c=Func(F("pk"), function="COUNT"))
+            .values("_c")[:1]
+        ),
+        0,
+    )
 
 
 def _overdue_pairings(today: datetime.date) -> QuerySet[Pairing]:
@@ -264,6 +278,80 @@ def _inner_scope(scope: RegionScope) -> RegionScope:
     return scope
 
 
+def _children_rows_narrow(
+    scope: RegionScope, length: int, today: datetime.date, *, with_overdue: bool
+) -> dict[str, dict]:
+    """Return the child figures of a county or smaller region, with overdue pairings and open concerns.
+
+    A county holds a few thousand children: read them on the village index and probe
+    each one's pairings, check-ins, due states and concerns on their indexes (per-row
+    subqueries), rather than hash whole tables. All children are read (the overdue and
+    concern figures do not depend on the child's status); the others count active ones.
+    """
+    child, pairing, link = Child._meta.db_table, Pairing._meta.db_table, CheckInChild._meta.db_table
+    concern = Concern._meta.db_table
+    c_where, c_params = _like(scope, "c.village_id")
+    start_30, _end = _window(today, 30)
+    start_90, _end = _window(today, 90)
+    overdue_sql = "0"
+    overdue_params: list = []
+    if with_overdue:
+        from backend.checkins.models import DueState
+
+        overdue_sql = f"""(SELECT count(*) FROM {pairing} op WHERE op.child_id = c.id AND op.status = %s
+            AND EXISTS (SELECT 1 FROM {DueState._meta.db_table} od WHERE od.pairing_id = op.id
+                        AND od.next_due_on < %s AND od.satisfied_on IS NULL))"""
+        overdue_params = [Pairing.Status.ACTIVE, today]
+    sql = f"""
+        SELECT k, count(*) FILTER (WHERE active), count(*) FILTER (WHERE active AND category = %s),
+               count(*) FILTER (WHERE active AND category = %s), count(*) FILTER (WHERE active AND paired),
+               count(*) FILTER (WHERE active AND seen_90), count(*) FILTER (WHERE active AND seen_30),
+               coalesce(sum(overdue), 0), coalesce(sum(concerns), 0)
+        FROM (
+            SELECT substr(c.village_id, 1, %s) AS k, c.status = %s AS active, c.category,
+                   (SELECT count(*) FROM {pairing} pp WHERE pp.child_id = c.id AND pp.status = %s) > 0 AS paired,
+                   EXISTS (SELECT 1 FROM {link} l9 WHERE l9.child_id = c.id
+                           AND l9.occurred_on BETWEEN %s AND %s) AS seen_90,
+                   EXISTS (SELECT 1 FROM {link} l3 WHERE l3.child_id = c.id
+                           AND l3.occurred_on BETWEEN %s AND %s) AS seen_30,
+                   {overdue_sql} AS overdue,
+                   (SELECT count(*) FROM {concern} cc WHERE cc.child_id = c.id AND cc.status <> %s) AS concerns
+            FROM {child} c
+            WHERE {c_where}
+        ) AS per_child
+        GROUP BY k
+    """
+    params = [
+        Child.Category.LEFT_BEHIND,
+        Child.Category.IN_DIFFICULTY,
+        length,
+        Child.Status.ACTIVE,
+        Pairing.Status.ACTIVE,
+        start_90,
+        today,
+        start_30,
+        today,
+        *overdue_params,
+        Concern.Status.CLOSED,
+        *c_params,
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return {
+            k: {
+                "registered": n,
+                "left_behind": left,
+                "in_difficulty": difficult,
+                "paired": paired,
+                "checked_90": seen_90,
+                "checked_30": seen_30,
+                **({"overdue": int(overdue)} if with_overdue else {}),
+                "open_concerns": int(concerns),
+            }
+            for k, n, left, difficult, paired, seen_90, seen_30, overdue, concerns in cursor.fetchall()
+        }
+
+
 def _children_rows(scope: RegionScope, length: int, today: datetime.date) -> dict[str, dict]:
     """Return registered (by category), paired and checked-in children by region prefix, in one statement.
 
@@ -347,20 +435,25 @@ def region_figures(*, region: Region | None, today: datetime.date) -> tuple[Figu
             groups[k] = Figures(code=k, name=k)
         return groups[k]
 
-    for k, v in _children_rows(scope, length, today).items():
+    overdue_selector = _overdue_selector()
+    narrow = not _inner_scope(scope).everything
+    if narrow:
+        child_rows = _children_rows_narrow(scope, length, today, with_overdue=overdue_selector is not None)
+    else:
+        child_rows = _children_rows(scope, length, today)
+    for k, v in child_rows.items():
         r = row(k)
         for name, value in v.items():
             setattr(r, name, value)
 
-    overdue_selector = _overdue_selector()
-    if overdue_selector is not None:
-        overdue = _overdue_pairings(today).filter(scope.q("child__village_id"))
-        for k, v in _grouped(overdue, "child__village_id", length, n=Count("id")).items():
-            row(k).overdue = v["n"]
-
-    concerns = Concern.objects.filter(scope.q("child__village_id"), ~Q(status=Concern.Status.CLOSED))
-    for k, v in _grouped(concerns, "child__village_id", length, n=Count("id")).items():
-        row(k).open_concerns = v["n"]
+    if not narrow:
+        if overdue_selector is not None:
+            overdue = _overdue_pairings(today).filter(scope.q("child__village_id"))
+            for k, v in _grouped(overdue, "child__village_id", length, n=Count("id")).items():
+                row(k).overdue = v["n"]
+        concerns = Concern.objects.filter(scope.q("child__village_id"), ~Q(status=Concern.Status.CLOSED))
+        for k, v in _grouped(concerns, "child__village_id", length, n=Count("id")).items():
+            row(k).open_concerns = v["n"]
 
     for k, v in _volunteer_load_rows(scope, length).items():
         r = row(k)
@@ -435,9 +528,15 @@ def unpaired_children(
 
     Pass ``count`` when it is already known (the region's figures) to save a query.
     """
-    qs = Child.objects.filter(_scope(region).q("village_id"), status=Child.Status.ACTIVE).exclude(
-        Exists(Pairing.objects.filter(child=OuterRef("pk"), status=Pairing.Status.ACTIVE))
-    )
+    scope = _scope(region)
+    qs = Child.objects.filter(scope.q("village_id"), status=Child.Status.ACTIVE)
+    active_pairings = Pairing.objects.filter(child=OuterRef("pk"), status=Pairing.Status.ACTIVE)
+    if _inner_scope(scope).everything:
+        qs = qs.exclude(Exists(active_pairings))
+    else:
+        # A scalar count is probed per child on the index; PostgreSQL would otherwise
+        # hash every active pairing of the province for a few hundred children.
+        qs = qs.annotate(_n=_count_of(active_pairings)).filter(_n=0)
     rows = list(
         qs.order_by("created_at", "id").values(
             "id",
@@ -475,7 +574,16 @@ def lapsed_pairings(
         return 0, []
     from backend.checkins.models import DueState
 
-    overdue = _overdue_pairings(today).filter(_scope(region).q("child__village_id"))
+    scope = _scope(region)
+    if _inner_scope(scope).everything:
+        overdue = _overdue_pairings(today).filter(scope.q("child__village_id"))
+    else:
+        open_due = DueState.objects.filter(pairing=OuterRef("pk"), next_due_on__lt=today, satisfied_on__isnull=True)
+        overdue = (
+            Pairing.objects.filter(scope.q("child__village_id"), status=Pairing.Status.ACTIVE)
+            .annotate(_n=_count_of(open_due))
+            .filter(_n__gt=0)
+        )
     # The oldest unmet due dates first, found on the due states' index; then the rows
     # themselves from the check-ins app's selector.
     first = (

@@ -8,7 +8,7 @@
 - anyone else: nothing.
 """
 
-from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery
+from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
 from backend.accounts.models import User
@@ -47,8 +47,6 @@ def child_ids_paired_with(user) -> QuerySet:
 
     Directly, or through a team (关爱小分队) she belongs to; active or paused pairings.
     """
-    from django.db.models import Q
-
     from pairing.models import Pairing
 
     return (
@@ -59,6 +57,26 @@ def child_ids_paired_with(user) -> QuerySet:
         )
         .values("child_id")
     )
+
+
+def programme_of_pairing_with(*, user, child: Child):
+    """Return the programme under which a volunteer is paired with a child (None if not paired).
+
+    Its flags say whether she may see the guardian's phone and the address detail.
+    """
+    from pairing.models import Pairing
+
+    pairing = (
+        Pairing.objects.filter(child=child, status__in=(Pairing.Status.ACTIVE, Pairing.Status.PAUSED))
+        .filter(
+            Q(volunteer__user=user, volunteer__status="active")
+            | Q(team__members__user=user, team__members__status="active")
+        )
+        .select_related("programme")
+        .order_by("id")
+        .first()
+    )
+    return pairing.programme if pairing is not None else None
 
 
 def child_list_for(*, user) -> QuerySet[Child]:

@@ -133,3 +133,15 @@ def test_children_endpoints_are_in_the_openapi_schema(client, qinshui_officer):
         "/api/audit/events/",
     ):
         assert path in paths, path
+
+
+def test_reading_concerns_is_audited_as_a_read_of_the_children(client, qinshui_officer):
+    concern = ConcernFactory()
+    client.force_login(qinshui_officer)
+    client.get(reverse("children-api:concern-list"))
+    client.get(reverse("children-api:child-concerns", args=[concern.child_id]))
+    events = AuditEvent.objects.filter(detail="concerns").order_by("id")
+    assert [(e.action, e.object_ids) for e in events] == [
+        ("list", [str(concern.child_id)]),
+        ("view", [str(concern.child_id)]),
+    ]

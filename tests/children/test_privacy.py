@@ -92,3 +92,33 @@ def test_town_officer_may_not_reveal_but_county_officer_may_and_is_audited(clien
     event = AuditEvent.objects.get(action="reveal")
     assert (event.actor, event.object_ids, event.region_code) == (qinshui_officer, [str(child.pk)], child.village_id)
     assert event.ip_address == "10.1.2.3" and event.user_agent == "Mozilla/5.0 test"
+
+
+def test_admin_change_page_shows_the_id_masked_and_is_audited(client, qinshui_officer):
+    from backend.audit.models import AuditEvent
+
+    child = ChildFactory()
+    client.force_login(qinshui_officer)
+    page = client.get(reverse("admin:children_child_change", args=[child.pk])).content.decode()
+    assert child.id_number_masked in page
+    assert child.id_number not in page
+    event = AuditEvent.objects.get(action="view")
+    assert event.object_ids == [str(child.pk)] and event.detail == "admin"
+
+
+def test_a_paired_volunteer_sees_the_guardian_phone_only_when_her_programme_allows(client, qinshui_officer):
+    from pairing.services import pairing_create
+    from tests.volunteers.factories import VolunteerFactory
+
+    # given a programme that lets volunteers call the guardian, but not see the address
+    programme = ProgrammeFactory(slug="phones", volunteer_sees_guardian_phone=True, volunteer_sees_address=False)
+    child = ChildFactory()
+    volunteer = VolunteerFactory(programme=programme)
+    pairing_create(programme=programme, child=child, volunteer=volunteer, user=qinshui_officer)
+    client.force_login(volunteer.user)
+    # when she opens the child's file
+    body = client.get(reverse("children-api:child-detail", args=[child.pk])).json()
+    # then the phone is there, the address and the ID number are not
+    assert body["guardian_phone"] == "+8613912345678"
+    assert body["address_detail"] is None
+    assert child.id_number not in str(body) and "id_number_masked" not in body

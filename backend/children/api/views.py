@@ -158,7 +158,8 @@ class ChildDetailApi(APIView):
         _audit(request, AuditEvent.Action.VIEW, [child.pk], [child.village_id])
         if selectors.is_file_keeper(request.user):
             return Response(s.ChildDetailSerializer(child).data)
-        return Response(s.VolunteerChildSerializer(child).data)
+        programme = selectors.programme_of_pairing_with(user=request.user, child=child)
+        return Response(s.VolunteerChildSerializer(child, context={"programme": programme}).data)
 
     @extend_schema(request=s.ChildInputSerializer(partial=True), responses=s.ChildDetailSerializer)
     def patch(self, request, pk):
@@ -222,6 +223,7 @@ class ChildConcernsApi(APIView):
     def get(self, request, pk):
         child = _child_or_404(request, pk)
         qs = selectors.concern_list_for(user=request.user).filter(child=child)
+        _audit(request, AuditEvent.Action.VIEW, [child.pk], [child.village_id], detail="concerns")
         return Response(s.ConcernSerializer(qs[:200], many=True).data)
 
     @extend_schema(request=s.ConcernInputSerializer, responses={201: s.ConcernSerializer})
@@ -254,6 +256,14 @@ class ConcernListApi(APIView):
             qs = qs.filter(status__in=selectors.OPEN_CONCERN_STATUSES)
         paginator = ConcernCursorPagination()
         page = paginator.paginate_queryset(qs, request, view=self)
+        # The list names children and what was seen: a read of their files.
+        _audit(
+            request,
+            AuditEvent.Action.LIST,
+            sorted({c.child_id for c in page}),
+            [c.child.village_id for c in page],
+            detail="concerns",
+        )
         return paginator.get_paginated_response(s.ConcernSerializer(page, many=True).data)
 
 

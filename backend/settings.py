@@ -75,6 +75,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "backend.ops.middleware.ContentSecurityPolicyMiddleware",
+    "backend.ops.middleware.RejectNulBytesMiddleware",
     # Axes must be last: it turns a locked-out login into a 403 page.
     "axes.middleware.AxesMiddleware",
 ]

@@ -284,8 +284,9 @@ def _children_rows_narrow(
     """Return the child figures of a county or smaller region, with overdue pairings and open concerns.
 
     A county holds a few thousand children: read them on the village index and probe
-    each one's pairings, check-ins, due states and concerns on their indexes (per-row
-    subqueries), rather than hash whole tables. All children are read (the overdue and
+    each one's pairings, check-ins, due states and concerns on their indexes (scalar
+    subqueries with LIMIT 1, which PostgreSQL never turns into a hash of the whole
+    table as it may an EXISTS), rather than hash whole tables. All children are read (the overdue and
     concern figures do not depend on the child's status); the others count active ones.
     """
     child, pairing, link = Child._meta.db_table, Pairing._meta.db_table, CheckInChild._meta.db_table
@@ -309,11 +310,12 @@ def _children_rows_narrow(
                coalesce(sum(overdue), 0), coalesce(sum(concerns), 0)
         FROM (
             SELECT substr(c.village_id, 1, %s) AS k, c.status = %s AS active, c.category,
-                   (SELECT count(*) FROM {pairing} pp WHERE pp.child_id = c.id AND pp.status = %s) > 0 AS paired,
-                   EXISTS (SELECT 1 FROM {link} l9 WHERE l9.child_id = c.id
-                           AND l9.occurred_on BETWEEN %s AND %s) AS seen_90,
-                   EXISTS (SELECT 1 FROM {link} l3 WHERE l3.child_id = c.id
-                           AND l3.occurred_on BETWEEN %s AND %s) AS seen_30,
+                   (SELECT 1 FROM {pairing} pp WHERE pp.child_id = c.id AND pp.status = %s LIMIT 1)
+                       IS NOT NULL AS paired,
+                   (SELECT 1 FROM {link} l9 WHERE l9.child_id = c.id
+                           AND l9.occurred_on BETWEEN %s AND %s LIMIT 1) IS NOT NULL AS seen_90,
+                   (SELECT 1 FROM {link} l3 WHERE l3.child_id = c.id
+                           AND l3.occurred_on BETWEEN %s AND %s LIMIT 1) IS NOT NULL AS seen_30,
                    {overdue_sql} AS overdue,
                    (SELECT count(*) FROM {concern} cc WHERE cc.child_id = c.id AND cc.status <> %s) AS concerns
             FROM {child} c
@@ -490,8 +492,17 @@ def checkins_by_month(*, region: Region | None, today: datetime.date, months: in
     first = today.replace(day=1)
     for _i in range(months - 1):
         first = (first - datetime.timedelta(days=1)).replace(day=1)
+    scope = _scope(region)
+    if _inner_scope(scope).everything:
+        by_region = scope.q("volunteer__village_id")
+    else:
+        # A county's few hundred volunteers, then their check-ins on the volunteer index
+        # (joining on the village range makes PostgreSQL scan a year of the province's).
+        by_region = Q(
+            volunteer_id__in=list(Volunteer.objects.filter(scope.q("village_id")).values_list("id", flat=True))
+        )
     qs = (
-        CheckIn.objects.filter(_scope(region).q("volunteer__village_id"), occurred_on__range=(first, today))
+        CheckIn.objects.filter(by_region, occurred_on__range=(first, today))
         .order_by()
         .annotate(month=TruncMonth("occurred_on"))
         .values("month")

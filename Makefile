@@ -11,7 +11,7 @@ TEST_REDIS_URL    ?= redis://127.0.0.1:6379
 # The production-shaped topology (`make topology`) uses its own database.
 TOPOLOGY_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/caring_mothers_topology
 
-.PHONY: install run test lint topology bench-regions bench-pairing vendor clean
+.PHONY: install run test lint topology bench-regions bench-pairing vendor clean fuzz load
 
 $(STAMP): requirements.txt requirements-dev.txt constraints.txt
 	@command -v $(PYTHON) >/dev/null || { echo "需要 Python 3.11 / $(PYTHON) not found on PATH"; exit 1; }
@@ -71,6 +71,18 @@ vendor:
 	npm install --no-audit --no-fund
 	cp node_modules/weui/dist/style/weui.min.css backend/static/vendor/weui/
 	cp node_modules/echarts/dist/echarts.min.js backend/static/vendor/echarts/
+
+## make fuzz: schemathesis over every operation × every role, >= 10,000 requests, random seed (issue 9).
+FUZZ_EXAMPLES ?= 30
+fuzz: install
+	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) FUZZ_RANDOM=1 DATABASE_URL=$(TEST_DATABASE_URL) TEST_DATABASE_NAME=test_caring_mothers_fuzz \
+	  CELERY_BROKER_URL=$(TEST_REDIS_URL)/14 CACHE_URL=$(TEST_REDIS_URL)/15 \
+	  $(VENV)/bin/pytest tests/hardening/test_fuzz.py -q -s -p no:logging
+
+## make load: gunicorn + PostgreSQL + Redis under a locust mix for LOAD_SECONDS (default 300) (issue 9).
+LOAD_SECONDS ?= 300
+load: install
+	LOAD_SECONDS=$(LOAD_SECONDS) $(PY) bench/load_mix.py
 
 clean:
 	rm -rf var/* $(VENV)

@@ -84,7 +84,16 @@ def rate_limit_reset(*, scope: str, key: str, window: int) -> None:
 
 
 def client_ip(request) -> str:
-    """Return the client's IP (the first X-Forwarded-For entry behind the proxy)."""
-    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-    ip = forwarded.split(",")[0].strip() if forwarded else request.META.get("REMOTE_ADDR", "")
+    """Return the client's IP: the X-Forwarded-For entry our own proxy appended.
+
+    The first entry is whatever the client sent, so trusting it let anyone step around
+    the per-address limits by sending a new X-Forwarded-For each time (found by the
+    hardening review). Behind RATE_LIMIT_TRUSTED_PROXIES proxies (default 1), the
+    address is that many entries from the right; with 0, REMOTE_ADDR.
+    """
+    from django.conf import settings
+
+    proxies = getattr(settings, "RATE_LIMIT_TRUSTED_PROXIES", 1)
+    entries = [e.strip() for e in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if e.strip()]
+    ip = entries[-proxies] if proxies and len(entries) >= proxies else request.META.get("REMOTE_ADDR", "")
     return ip or "unknown"

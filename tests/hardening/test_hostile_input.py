@@ -194,3 +194,19 @@ def test_nul_bytes_are_a_400_not_a_500(api, qinshui_officer, programme):
     ]
     assert [r.status_code for r in responses] == [400] * len(responses)
     assert not Application.objects.exists()
+
+
+def test_a_forged_x_forwarded_for_does_not_reset_the_phone_code_limit(api):
+    # Finding: client_ip trusted the first X-Forwarded-For entry, so a new made-up address
+    # per request stepped around every per-address limit (SMS codes, the public form).
+    statuses = []
+    for i in range(30):
+        response = api.post(
+            CODES,
+            {"phone": f"1390000{i:04d}"},
+            format="json",
+            HTTP_X_FORWARDED_FOR=f"198.51.100.{i}, 203.0.113.7",  # forged first entry, proxy's last
+        )
+        statuses.append(response.status_code)
+    assert 429 in statuses
+    assert Message.objects.filter(template="phone_code").count() < 30

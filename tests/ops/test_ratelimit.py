@@ -61,7 +61,8 @@ def test_rate_limited_error_is_a_429_with_minutes_in_chinese():
     assert "3分钟" in error.message
 
 
-def test_client_ip_prefers_the_first_forwarded_address(rf):
+def test_client_ip_is_the_address_our_proxy_appended(rf):
+    # The first entry is the client's own claim; the last is what our proxy saw.
     request = rf.get("/", HTTP_X_FORWARDED_FOR="10.0.0.9, 172.16.0.1", REMOTE_ADDR="127.0.0.1")
-    assert client_ip(request) == "10.0.0.9"
+    assert client_ip(request) == "172.16.0.1"
     assert client_ip(rf.get("/", REMOTE_ADDR="10.1.1.1")) == "10.1.1.1"

@@ -24,6 +24,7 @@ from collections import defaultdict
 import numpy as np
 from ortools.graph.python.min_cost_flow import SimpleMinCostFlow
 
+from pairing.engine.arcs import direct_arcs, hub_arcs
 from pairing.engine.costs import (
     area_level,
     common_level,
@@ -149,17 +150,17 @@ def solve_prepared(prep: Prepared, labels: Labels = DEFAULT_LABELS) -> Result:
             to_hub.append((arcs.add(node, hubs[key], ben.remaining, cost), i, key))
 
     first_direct = len(arcs.tails)
-    d_tails, d_heads, d_caps, d_costs, d_ben, d_group = _direct_arcs(
+    d_tails, d_heads, d_caps, d_costs, d_ben, d_group = direct_arcs(
         prep, [bens[i] for i in direct_bens], [ben_node[i] for i in direct_bens], helper_groups, group_node
     )
     d_ben = np.array(direct_bens, dtype=np.int64)[d_ben] if len(d_ben) else d_ben
-    u_tails, u_heads, u_caps, u_costs, u_ben, u_group = _direct_arcs(
+    u_tails, u_heads, u_caps, u_costs, u_ben, u_group = direct_arcs(
         prep, [bens[i] for i in partly_direct], [ben_node[i] for i in partly_direct], unsafe_groups, group_node
     )
     u_ben = np.array(partly_direct, dtype=np.int64)[u_ben] if len(u_ben) else u_ben
     hub_keys = sorted(hubs, key=lambda k: (len(k[0]), k[0], sorted(k[1]), k[2]))
     hub_targets = {key: (in_region_safe if key[2] else in_region)[key[0]] for key in hub_keys}
-    h_tails, h_heads, h_caps, h_costs, h_key, h_group = _hub_arcs(prep, hub_keys, hubs, hub_targets, group_node)
+    h_tails, h_heads, h_caps, h_costs, h_key, h_group = hub_arcs(prep, hub_keys, hubs, hub_targets, group_node)
     d_tails, d_heads = np.concatenate([d_tails, u_tails, h_tails]), np.concatenate([d_heads, u_heads, h_heads])
     d_caps, d_costs = np.concatenate([d_caps, u_caps, h_caps]), np.concatenate([d_costs, u_costs, h_costs])
     d_ben, d_group = np.concatenate([d_ben, u_ben]), np.concatenate([d_group, u_group])
@@ -299,101 +300,6 @@ def _share_out(prep: Prepared, bens: list[Ben], rows: dict, labels: Labels):
                 p += 1
         taken[g.index] = counts
     return proposals, taken, filled
-
-
-def _hub_arcs(prep: Prepared, hub_keys: list, hubs: dict, targets: dict, group_node: dict):
-    """Return the arcs from each hub to every helper group of its region, built with numpy."""
-    skill_ids: dict[frozenset, int] = {}
-    packed = {}
-    chunks = ([], [], [], [], [], [])
-    for k, key in enumerate(hub_keys):
-        region, needs, several = key
-        if (region, several) not in packed:
-            gs = targets[key]
-            packed[(region, several)] = (
-                np.array([group_node[g.index] for g in gs], dtype=np.int32),
-                np.array([g.n * g.capacity for g in gs], dtype=np.int64),
-                np.array([skill_ids.setdefault(g.skills, len(skill_ids)) for g in gs], dtype=np.int64),
-                np.array([g.index for g in gs], dtype=np.int64),
-            )
-        g_node, g_cap, g_skill, g_index = packed[(region, several)]
-        row = np.array([len(prep.matched(needs, sk)) for sk in skill_ids], dtype=np.int64)
-        chunks[0].append(np.full(len(g_node), hubs[key], dtype=np.int32))
-        chunks[1].append(g_node)
-        chunks[2].append(g_cap)
-        chunks[3].append(-prep.policy.skill_bonus * row[g_skill])
-        chunks[4].append(np.full(len(g_node), k, dtype=np.int64))
-        chunks[5].append(g_index)
-    if not hub_keys:
-        e32, e64 = np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.int64)
-        return e32, e32, e64, e64, e64, e64
-    return tuple(np.concatenate(c) for c in chunks)
-
-
-def _direct_arcs(prep: Prepared, bens: list[Ben], nodes: list[int], helper_groups: list[Group], group_node: dict):
-    """Return arcs from each beneficiary to every helper group in range, built with numpy.
-
-    Used for beneficiaries a hub cannot serve (several slots to fill, or someone on their
-    lists); their arc count is (such beneficiaries) x (groups in range).
-    """
-    empty_i = np.zeros(0, dtype=np.int64)
-    if not bens:
-        return np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.int32), empty_i, empty_i, empty_i, empty_i
-    policy = prep.policy
-    max_level = int(policy.max_distance)
-    top = int(Distance.SAME_VILLAGE)
-    dist = np.array([policy.distance_costs[Distance(d)] for d in range(top + 1)], dtype=np.int64)
-    regions: dict[tuple, list[Group]] = defaultdict(list)
-    for g in helper_groups:
-        if len(g.location) >= max_level:
-            regions[g.location[:max_level]].append(g)
-    skill_ids: dict[frozenset, int] = {}
-    for g in helper_groups:
-        skill_ids.setdefault(g.skills, len(skill_ids))
-    skill_list = list(skill_ids)
-    packed = {}
-    for key, gs in regions.items():
-        codes = [np.array([g.location[lv] if len(g.location) > lv else "" for g in gs]) for lv in range(max_level, top)]
-        packed[key] = (
-            np.array([g.index for g in gs], dtype=np.int64),
-            np.array([group_node[g.index] for g in gs], dtype=np.int32),
-            np.array([g.n for g in gs], dtype=np.int64),
-            np.array([skill_ids[g.skills] for g in gs], dtype=np.int64),
-            codes,
-            {g.members[0]: k for k, g in enumerate(gs) if g.exception},
-        )
-    match_rows: dict[frozenset, np.ndarray] = {}
-    out = ([], [], [], [], [], [])
-    for pos, (ben, node) in enumerate(zip(bens, nodes, strict=True)):
-        loc = ben.b.location
-        if len(loc) < max_level or loc[:max_level] not in packed:
-            continue
-        g_index, g_node, g_n, g_skill, codes, singles = packed[loc[:max_level]]
-        level = np.full(len(g_index), max_level, dtype=np.int64)
-        same = np.ones(len(g_index), dtype=bool)
-        for lv, column in zip(range(max_level, top), codes, strict=True):
-            same &= column == (loc[lv] if len(loc) > lv else None)
-            level += same
-        if ben.needs not in match_rows:
-            match_rows[ben.needs] = np.array([len(prep.matched(ben.needs, sk)) for sk in skill_list], dtype=np.int64)
-        cost = dist[level] - policy.skill_bonus * match_rows[ben.needs][g_skill]
-        keep = np.ones(len(g_index), dtype=bool)
-        for hid in ben.forbidden:
-            if hid in singles:
-                keep[singles[hid]] = False
-        for hid in ben.previous:
-            if hid in singles:
-                cost[singles[hid]] -= policy.keep_bonus
-        sel = np.flatnonzero(keep)
-        out[0].append(np.full(len(sel), node, dtype=np.int32))
-        out[1].append(g_node[sel])
-        out[2].append(np.minimum(g_n[sel], ben.remaining))
-        out[3].append(cost[sel])
-        out[4].append(np.full(len(sel), pos, dtype=np.int64))
-        out[5].append(g_index[sel])
-    if not out[0]:
-        return _direct_arcs(prep, [], [], helper_groups, group_node)
-    return tuple(np.concatenate(parts) for parts in out)
 
 
 def _group_cost(prep: Prepared, ben: Ben, g: Group, level: Distance) -> int:

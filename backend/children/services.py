@@ -147,6 +147,10 @@ def child_exit(
     child.exit_note = note.strip()[:200]
     child.exited_on = exited_on
     child.save(update_fields=["status", "exit_reason", "exit_note", "exited_on", "updated_at"])
+    # Her pairings end with her file (the pairing app keeps their history).
+    from pairing.services import pairings_end_for_child
+
+    pairings_end_for_child(child=child, note=str(Child.ExitReason(reason).label))
     ChildChange.objects.create(
         child=child,
         changed_by=exited_by,

@@ -312,7 +312,6 @@ LEDGER_HEADINGS = (
     "关爱需求",
     "风险等级",
     "需要爱心妈妈人数",
-    # Filled once pairings and check-ins exist (issues of the pairing and check-in apps).
     "结对爱心妈妈",
     "最近关爱记录",
     "待处理关注事项",
@@ -352,6 +351,45 @@ def ledger_queryset(*, user):
     )
 
 
+def _chunks(rows, size: int):
+    chunk = []
+    for row in rows:
+        chunk.append(row)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def _care_of(child_ids: list[int]) -> tuple[dict[int, list[str]], dict]:
+    """Return, for a chunk of children, who cares for each and the date of the last check-in.
+
+    Two queries per chunk of 2,000 rows, never one per child.
+    """
+    from django.db.models import Max
+
+    from backend.checkins.models import CheckInChild
+    from pairing.models import Pairing
+
+    helpers: dict[int, list[str]] = {}
+    current = (
+        Pairing.objects.filter(child_id__in=child_ids, status__in=(Pairing.Status.ACTIVE, Pairing.Status.PAUSED))
+        .order_by("child_id", "id")
+        .values_list("child_id", "volunteer__name", "team__name", "status")
+    )
+    for child_id, volunteer, team, status in current:
+        name = volunteer or f"{team}（小分队）"
+        helpers.setdefault(child_id, []).append(name + ("（暂停）" if status == Pairing.Status.PAUSED else ""))
+    last_care = dict(
+        CheckInChild.objects.filter(child_id__in=child_ids)
+        .values("child_id")
+        .annotate(last=Max("occurred_on"))
+        .values_list("child_id", "last")
+    )
+    return helpers, last_care
+
+
 def ledger_write(*, user, path: str | os.PathLike) -> list[int]:
     """Write the ledger workbook to ``path`` in constant memory; return the exported child ids."""
     today = timezone.localdate()
@@ -368,29 +406,33 @@ def ledger_write(*, user, path: str | os.PathLike) -> list[int]:
     ws.append([_("儿童信息台账 / children's ledger"), "", f"{_('导出时间')}: {timezone.localtime():%Y-%m-%d %H:%M}"])
     ws.append(list(LEDGER_HEADINGS))
     ids: list[int] = []
-    for n, row in enumerate(ledger_queryset(user=user).iterator(chunk_size=2000), start=1):
-        b = row["birth_date"]
-        age = today.year - b.year - ((today.month, today.day) < (b.month, b.day))
-        ws.append(
-            [
-                n,
-                row["id"],
-                row["family_name"] + row["given_name"],
-                str(labels["gender"].get(row["gender"], "")),
-                age,
-                row["id_number_masked"],
-                row["village__full_name"],
-                str(labels["category"].get(row["category"], "")),
-                str(labels["difficulty_subtype"].get(row["difficulty_subtype"], "")),
-                str(labels["guardian_relation"].get(row["guardian_relation"], "")),
-                "、".join(str(labels["needs"].get(x, x)) for x in row["needs"] or []),
-                str(labels["risk_level"].get(row["risk_level"], "")),
-                row["volunteers_wanted"],
-                "",
-                "",
-                row["open_concerns"] or 0,
-            ]
-        )
-        ids.append(row["id"])
+    n = 0
+    for chunk in _chunks(ledger_queryset(user=user).iterator(chunk_size=2000), 2000):
+        helpers, last_care = _care_of([row["id"] for row in chunk])
+        for row in chunk:
+            n += 1
+            b = row["birth_date"]
+            age = today.year - b.year - ((today.month, today.day) < (b.month, b.day))
+            ws.append(
+                [
+                    n,
+                    row["id"],
+                    row["family_name"] + row["given_name"],
+                    str(labels["gender"].get(row["gender"], "")),
+                    age,
+                    row["id_number_masked"],
+                    row["village__full_name"],
+                    str(labels["category"].get(row["category"], "")),
+                    str(labels["difficulty_subtype"].get(row["difficulty_subtype"], "")),
+                    str(labels["guardian_relation"].get(row["guardian_relation"], "")),
+                    "、".join(str(labels["needs"].get(x, x)) for x in row["needs"] or []),
+                    str(labels["risk_level"].get(row["risk_level"], "")),
+                    row["volunteers_wanted"],
+                    "、".join(helpers.get(row["id"], [])),
+                    last_care[row["id"]].isoformat() if row["id"] in last_care else "",
+                    row["open_concerns"] or 0,
+                ]
+            )
+            ids.append(row["id"])
     wb.save(path)
     return ids

@@ -21,18 +21,25 @@ $(STAMP): requirements.txt requirements-dev.txt constraints.txt
 
 install: $(STAMP)
 
-## make run: the platform on embedded defaults (SQLite, filesystem broker), with demo data.
+## make run: the platform with demo data; no external service (an embedded PostgreSQL from a
+## pip wheel with its data in var/pgdata, a filesystem Celery broker, SMS to a local outbox).
 run: install
 	@mkdir -p var
-	$(PY) manage.py migrate --noinput
-	$(PY) manage.py seed_demo
-	@echo ""
-	@echo "  管理后台 admin:        http://127.0.0.1:$(PORT)/admin/"
-	@echo "  健康检查 health:       http://127.0.0.1:$(PORT)/healthz"
-	@echo "  接口文档 API docs:     http://127.0.0.1:$(PORT)/api/docs/"
-	@echo "  本地发件箱 SMS outbox: http://127.0.0.1:$(PORT)/admin/notifications/localdelivery/"
-	@echo "  Ctrl-C stops the web server, the Celery worker and beat."
-	@echo ""
+	@DATABASE_URL=$$($(PY) -m backend.embedded_db start) || { echo "could not start the embedded PostgreSQL (var/pgdata)"; exit 1; }; \
+	export DATABASE_URL; \
+	trap '$(PY) -m backend.embedded_db stop' EXIT; \
+	$(PY) manage.py migrate --noinput && \
+	$(PY) manage.py seed_demo && \
+	echo "" && \
+	echo "  管理后台 admin:        http://127.0.0.1:$(PORT)/admin/" && \
+	echo "  工作台 dashboard:      http://127.0.0.1:$(PORT)/staff/" && \
+	echo "  报名 apply (phone):    http://127.0.0.1:$(PORT)/apply/" && \
+	echo "  爱心妈妈 volunteer:    http://127.0.0.1:$(PORT)/v/" && \
+	echo "  健康检查 health:       http://127.0.0.1:$(PORT)/healthz" && \
+	echo "  接口文档 API docs:     http://127.0.0.1:$(PORT)/api/docs/" && \
+	echo "  本地发件箱 SMS outbox: http://127.0.0.1:$(PORT)/admin/notifications/localdelivery/" && \
+	echo "  Ctrl-C stops the web server, the Celery worker, beat and the embedded database." && \
+	echo "" && \
 	PORT=$(PORT) $(VENV)/bin/honcho -f Procfile.dev start
 
 ## make test: the whole suite on PostgreSQL and Redis at 127.0.0.1.

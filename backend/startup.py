@@ -13,6 +13,14 @@ def config_error_line(exc: BaseException) -> str | None:
         return f"configuration error: {exc}"
     if isinstance(exc, OperationalError):
         from django.conf import settings
+        from django.db import connection
+
+        try:
+            connection.close()
+            connection.ensure_connection()
+            return None  # the database answers: this error is something else, show it whole
+        except Exception:  # noqa: BLE001 - unreachable: explained below
+            pass
 
         db = settings.DATABASES["default"]
         where = db.get("HOST") or db.get("NAME")

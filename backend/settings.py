@@ -209,6 +209,25 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Several models have a "status", "reason", "category" or "gender" of their own: name each.
+    "ENUM_NAME_OVERRIDES": {
+        "ApplicationStatusEnum": "backend.volunteers.models.Application.Status",
+        "VolunteerStatusEnum": "backend.volunteers.models.Volunteer.Status",
+        "VolunteerExitReasonEnum": "backend.volunteers.models.Volunteer.ExitReason",
+        "VolunteerGenderEnum": "backend.volunteers.models.Gender",
+        "ChildStatusEnum": "backend.children.models.Child.Status",
+        "ChildCategoryEnum": "backend.children.models.Child.Category",
+        "ChildGenderEnum": "backend.children.models.Child.Gender",
+        "ChildExitReasonEnum": "backend.children.models.Child.ExitReason",
+        "ConcernStatusEnum": "backend.children.models.Concern.Status",
+        "ConcernCategoryEnum": "backend.children.models.Concern.Category",
+        "ImportJobStatusEnum": "backend.children.models.ImportJob.Status",
+        "PairingStatusEnum": "pairing.models.Pairing.Status",
+        "PairingEndReasonEnum": "pairing.models.Pairing.EndReason",
+        "PairingRunStatusEnum": "pairing.models.PairingRun.Status",
+        "ProposalStatusEnum": "pairing.models.Proposal.Status",
+        "MessageStatusEnum": "notifications.models.Message.Status",
+    },
 }
 
 # --- personal data protection --------------------------------------------

@@ -114,7 +114,11 @@ class ProposalBulkApproveApi(APIView):
 
     permission_classes = [IsFederationStaff]
 
-    @extend_schema(request=s.BulkApproveInputSerializer, responses={200: s.BulkApproveOutputSerializer})
+    @extend_schema(
+        operation_id="pairing_proposals_bulk_approve",
+        request=s.BulkApproveInputSerializer,
+        responses={200: s.BulkApproveOutputSerializer},
+    )
     def post(self, request):
         data = s.BulkApproveInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)

@@ -25,7 +25,7 @@ class Migration(migrations.Migration):
     # PostgreSQL); on another database the migration does nothing and the computation says so.
     operations = [
         migrations.RunPython(
-            lambda apps, schema_editor: schema_editor.connection.vendor == "postgresql" and schema_editor.execute(CREATE),
+            lambda apps, schema_editor: schema_editor.connection.vendor == "postgresql" and schema_editor.execute(CREATE, params=None),
             lambda apps, schema_editor: schema_editor.connection.vendor == "postgresql"
             and schema_editor.execute("DROP FUNCTION IF EXISTS checkins_occurrence(text, int, int, jsonb, date, int)"),
         )

@@ -219,7 +219,7 @@ class ChildRevealIdApi(APIView):
 class ChildConcernsApi(APIView):
     """List a child's concerns or raise one (anyone who may see the child)."""
 
-    @extend_schema(responses=s.ConcernSerializer(many=True))
+    @extend_schema(operation_id="children_child_concerns_list", responses=s.ConcernSerializer(many=True))
     def get(self, request, pk):
         child = _child_or_404(request, pk)
         qs = selectors.concern_list_for(user=request.user).filter(child=child)

@@ -8,7 +8,9 @@ from tests.conftest import ROOT
 
 
 def _manage(*args, **env):
-    full_env = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "DJANGO_DEBUG"}}
+    # Browser tests set DJANGO_ALLOW_ASYNC_UNSAFE for themselves; a child process must not inherit it.
+    unwanted = {"SECRET_KEY", "DJANGO_DEBUG", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    full_env = {k: v for k, v in os.environ.items() if k not in unwanted}
     full_env.update(env)
     return subprocess.run(
         [sys.executable, "manage.py", *args], cwd=ROOT, env=full_env, capture_output=True, text=True, timeout=60

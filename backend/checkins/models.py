@@ -86,6 +86,8 @@ class CheckInChild(models.Model):
         indexes = [
             models.Index(fields=["child", "occurred_on"], name="checkin_child_date_idx"),
             models.Index(fields=["pairing", "occurred_on"], name="checkin_pairing_date_idx"),
+            # "Children with a check-in in the last 30/90 days" of a region, for the dashboard.
+            models.Index(fields=["occurred_on", "child"], name="checkin_date_child_idx"),
         ]
 
     def __str__(self) -> str:

@@ -229,6 +229,10 @@ class Pairing(models.Model):
                 name="pairing_child_team_once",
             ),
         ]
+        indexes = [
+            # "Is this child paired?" (dashboard, runs) reads only the active rows.
+            models.Index(fields=["child"], name="pairing_active_child_idx", condition=Q(status="active")),
+        ]
 
     def __str__(self) -> str:
         return f"{self.child_id} ↔ {self.volunteer_id or self.team_id} ({self.get_status_display()})"

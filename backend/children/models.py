@@ -109,6 +109,13 @@ class Child(models.Model):
         indexes = [
             # "region and below" is a prefix match on the village code.
             models.Index(fields=["village"], name="child_village_prefix_idx", opclasses=["varchar_pattern_ops"]),
+            # The dashboard counts children per sub-region, status and category from the index alone.
+            models.Index(
+                fields=["village", "status", "category"],
+                name="child_region_figures_idx",
+                opclasses=["varchar_pattern_ops", "varchar_pattern_ops", "varchar_pattern_ops"],
+                include=["id"],
+            ),
             # Exact-match search by ID number, whatever the status (the unique index covers active files only).
             models.Index(fields=["id_number_hash"], name="child_id_number_hash_idx"),
         ]

@@ -95,4 +95,6 @@ def seed(context) -> None:
         f"for {len(pairings)} active pairings ({lapsed} lapsed), {acknowledged} thanked, 1 worried; "
         f"nightly pass at {timezone.localtime():%H:%M}: {figures['reminders']} reminders queued, "
         f"escalations {dict((int(k), v) for k, v in figures['escalated'].items())}. Volunteers sign in at /v/login/"
+        f" (e.g. {next((p.volunteer.phone for p in pairings if p.volunteer_id), '-')};"
+        " the SMS code appears in admin → 本地发件箱)"
     )

@@ -1,14 +1,22 @@
+import ipaddress
 import os
 from collections.abc import Iterable
 
 from backend.audit.models import AuditEvent
+from backend.ops.ratelimit import client_ip
 
 
 def _client_ip(request) -> str | None:
-    # Behind a proxy, the proxy sets X-Forwarded-For; the first entry is the client.
-    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-    ip = forwarded.split(",")[0].strip() if forwarded else request.META.get("REMOTE_ADDR")
-    return ip or None
+    """Return the client's address as the platform's own proxy saw it (never a forgeable header entry).
+
+    The same rule as the rate limits (``ops.ratelimit.client_ip``): the first
+    X-Forwarded-For entry is whatever the client sent, so the audit log must not trust it.
+    """
+    ip = client_ip(request)
+    try:
+        return str(ipaddress.ip_address(ip))
+    except ValueError:
+        return None
 
 
 def common_region_code(codes: Iterable[str]) -> str:

@@ -61,3 +61,18 @@ def test_common_region_code_is_the_smallest_region_holding_all():
     assert common_region_code(["140521100001", "140525100001"]) == "1405"
     assert common_region_code(["140521100001"]) == "140521100001"
     assert common_region_code([]) == ""
+
+
+def test_the_recorded_address_is_the_one_our_proxy_saw_not_the_clients_claim(rf, settings):
+    """A client can put anything first in X-Forwarded-For; the audit log keeps the proxy's entry."""
+    settings.RATE_LIMIT_TRUSTED_PROXIES = 1
+    forged = rf.get("/", HTTP_X_FORWARDED_FOR="10.9.9.9, 203.0.113.7", REMOTE_ADDR="127.0.0.1")
+    event = audit_record(
+        actor=None, action="view", object_type="children.child", object_ids=[1], region_code="1405", request=forged
+    )
+    assert event.ip_address == "203.0.113.7"
+    garbage = rf.get("/", HTTP_X_FORWARDED_FOR="not-an-address", REMOTE_ADDR="127.0.0.1")
+    event = audit_record(
+        actor=None, action="view", object_type="children.child", object_ids=[1], region_code="1405", request=garbage
+    )
+    assert event.ip_address is None

@@ -62,7 +62,7 @@ def test_the_dispatcher_task_sends_due_rows_through_the_worker(fake_twilio, empt
     assert sorted(r["Body"] for r in fake_twilio.requests) == sorted(m.body for m in messages)
 
 
-def _worker_process(fake_url: str, log: Path) -> subprocess.Popen:
+def _worker_process(fake_url: str, log: Path, extra_env: dict | None = None) -> subprocess.Popen:
     db = settings.DATABASES["default"]
     env = {
         **os.environ,
@@ -77,6 +77,7 @@ def _worker_process(fake_url: str, log: Path) -> subprocess.Popen:
         "TWILIO_TIMEOUT_SECONDS": "60",
         "CELERY_VISIBILITY_TIMEOUT": "2",
         "LOG_LEVEL": "WARNING",
+        **(extra_env or {}),
     }
     env.pop("TEST_DATABASE_NAME", None)
     handle = log.open("ab")

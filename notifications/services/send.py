@@ -180,8 +180,16 @@ def outbox_dispatch(
             if ids:
                 Message.objects.filter(pk__in=ids).update(status=Message.Status.QUEUED, claimed_at=now)
         # After commit: a crash here leaves rows in queued, which outbox_recover puts back.
-        for pk in ids:
-            message_send_task.delay(pk)
+        for position, pk in enumerate(ids):
+            try:
+                message_send_task.delay(pk)
+            except Exception:
+                # The broker is down: put back what was not enqueued, for the next run to send
+                # rather than recovery after OUTBOX_QUEUED_STUCK_SECONDS (a sent one's claim is a no-op).
+                Message.objects.filter(pk__in=ids[position:], status=Message.Status.QUEUED, claimed_at=now).update(
+                    status=Message.Status.PENDING
+                )
+                raise
         total += len(ids)
         if len(ids) < batch_size:
             break

@@ -4,16 +4,22 @@ Each test runs real processes (a Celery worker, a private redis-server, the loca
 stand-in) and counts, at the stand-in, what reached "the provider": every message exactly once.
 """
 
+import os
+import shutil
 import signal
+import subprocess
+import time
 from collections import Counter
 
 import pytest
 from django.utils import timezone
+from kombu import pools
+from kombu.exceptions import OperationalError
 
 from celery_app import app
 from notifications.models import Message
 from notifications.services import outbox_dispatch, outbox_recover
-from tests.notifications.conftest import twilio_settings
+from tests.notifications.conftest import _free_port, twilio_settings
 from tests.notifications.standins.twilio_fake import FakeTwilio
 from tests.notifications.test_worker import _kill, _worker_process, wait_for
 
@@ -93,3 +99,133 @@ def test_a_worker_killed_while_sending_a_thousand_reminders_sends_each_exactly_o
         assert all(created[m.body] == 1 for m in messages)
         assert _states() == {Message.Status.SENT: count}
         assert Message.objects.filter(last_error__startswith="对账").exists()
+
+
+# --- Redis stopped -----------------------------------------------------------------
+
+REDIS_SERVER = shutil.which("redis-server") or "/usr/bin/redis-server"
+# The issue asks for 30 s; REDIS_OUTAGE_SECONDS=10 makes a quicker local run.
+REDIS_OUTAGE_SECONDS = float(os.environ.get("REDIS_OUTAGE_SECONDS", "30"))
+
+
+class PrivateRedis:
+    """A redis-server of this test's own on a free loopback port: stopped and started at will."""
+
+    def __init__(self, directory):
+        self.directory = directory
+        self.port = _free_port()
+        self.process: subprocess.Popen | None = None
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}"
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(
+            [REDIS_SERVER, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+            cwd=self.directory,
+            stdout=(self.directory / "redis.log").open("ab"),
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        assert wait_for(self.answers, timeout=10), "the private redis-server did not start"
+
+    def stop(self) -> None:
+        if self.process is not None:
+            _kill(self.process)
+            self.process = None
+
+    def answers(self) -> bool:
+        import redis
+
+        try:
+            return redis.Redis(port=self.port, socket_connect_timeout=0.5).ping()
+        except redis.RedisError:
+            return False
+
+
+def _point_celery_at(url: str) -> None:
+    app.conf.broker_url = url
+    app.conf.broker_write_url = url
+    app.conf.broker_read_url = url
+    # The connection and producer pools (kombu's, keyed by URL) hold the old broker: drop them.
+    pools.reset()
+    app._pool = None
+    app.amqp._producer_pool = None
+
+
+@pytest.fixture
+def private_redis(tmp_path, settings):
+    """Celery and the cache on a private redis-server; the shared Redis is never touched."""
+    server = PrivateRedis(tmp_path)
+    server.start()
+    original = app.conf.broker_url
+    settings.CELERY_BROKER_URL = f"{server.url}/0"
+    settings.CACHES = {
+        "default": {
+            **settings.CACHES["default"],
+            "LOCATION": f"{server.url}/1",
+            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+        }
+    }
+    _point_celery_at(settings.CELERY_BROKER_URL)
+    try:
+        yield server
+    finally:
+        server.stop()
+        _point_celery_at(original)
+
+
+def test_a_redis_outage_degrades_health_loses_no_reminder_and_sends_each_once_after(
+    private_redis, tmp_path, settings, client
+):
+    from tests.factories import SuperuserFactory
+
+    log = tmp_path / "worker.log"
+    count = 50
+    with FakeTwilio() as fake:
+        twilio_settings(settings, fake.url)
+        client.force_login(SuperuserFactory(username="faults_root"))
+        assert client.get("/healthz").json()["status"] == "ok"
+        messages = _messages(count, "停机提醒")
+
+        # when: Redis stops, with every reminder due
+        private_redis.stop()
+        stopped_at = time.monotonic()
+
+        # then: health answers, degraded, naming the broker and the cache
+        response = client.get("/healthz")
+        assert response.status_code == 200
+        body = response.json()
+        assert body["status"] == "degraded"
+        assert body["broker"]["ok"] is False
+        assert body["cache"]["ok"] is False
+        assert body["database"]["ok"] is True
+        # the dispatcher cannot enqueue, and loses nothing: the rows go back to pending
+        with pytest.raises(OperationalError):
+            outbox_dispatch()
+        assert _states() == {Message.Status.PENDING: count}
+        # pages that need only the database still work
+        assert client.get("/admin/notifications/message/").status_code == 200
+        assert client.get("/api/notifications/messages/").status_code == 200
+        # the outage lasts its full time (a process outside us is down: waiting is the test)
+        time.sleep(max(0.0, REDIS_OUTAGE_SECONDS - (time.monotonic() - stopped_at)))
+        assert client.get("/healthz").json()["status"] == "degraded"
+        assert _states() == {Message.Status.PENDING: count}
+
+        # when: Redis is back on the same port (empty: nothing was saved)
+        private_redis.start()
+        assert client.get("/healthz").json()["status"] == "ok"
+        worker = _worker_process(fake.url, log, extra_env={"CACHE_URL": f"{private_redis.url}/1"})
+        try:
+            assert outbox_dispatch() == count
+            assert wait_for(lambda: Message.objects.filter(status=Message.Status.SENT).count() == count, timeout=60), (
+                _states(),
+                _tail(log),
+            )
+        finally:
+            _kill(worker, signal.SIGTERM)
+        # then: every reminder reached "Twilio" exactly once
+        created = Counter(m["body"] for m in fake.created)
+        assert len(fake.created) == count
+        assert all(created[m.body] == 1 for m in messages)

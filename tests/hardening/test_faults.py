@@ -229,3 +229,81 @@ def test_a_redis_outage_degrades_health_loses_no_reminder_and_sends_each_once_af
         created = Counter(m["body"] for m in fake.created)
         assert len(fake.created) == count
         assert all(created[m.body] == 1 for m in messages)
+
+
+# --- Twilio down for a while ---------------------------------------------------------
+
+RETRY_ENV = {
+    "OUTBOX_RETRY_BASE_SECONDS": "1",
+    "OUTBOX_RETRY_MAX_SECONDS": "8",
+    "OUTBOX_MAX_ATTEMPTS": "20",  # the outage must not use up the attempts
+    "TWILIO_TIMEOUT_SECONDS": "1",  # the stand-in's "timeout" holds the request 5 s
+}
+
+
+def _dispatch_until(condition, timeout: float) -> bool:
+    """Run the dispatcher as beat would, until the condition holds."""
+    return wait_for(lambda: outbox_dispatch() is not None and condition(), timeout=timeout)
+
+
+def _settled() -> bool:
+    return not Message.objects.filter(status__in=(Message.Status.QUEUED, Message.Status.SENDING)).exists()
+
+
+def _assert_backed_off(reason: str) -> None:
+    """Every row waits again, later each attempt: base * 2^(attempts-1), capped, +-20 %."""
+    rows = list(Message.objects.values("status", "attempts", "claimed_at", "next_attempt_at", "last_error"))
+    for row in rows:
+        assert row["status"] == Message.Status.PENDING, row
+        assert reason in row["last_error"], row
+        expected = min(2 ** (row["attempts"] - 1), 8)
+        wait = (row["next_attempt_at"] - row["claimed_at"]).total_seconds()
+        assert 0.8 * expected - 0.01 <= wait <= 1.2 * expected + 0.01, row
+
+
+def test_twilio_answering_500s_and_timeouts_for_a_while_is_retried_with_backoff_and_sends_each_once(
+    empty_queue, tmp_path, settings
+):
+    log = tmp_path / "worker.log"
+    count = 10
+    with FakeTwilio() as fake:
+        twilio_settings(settings, fake.url)
+        messages = _messages(count, "服务商故障")
+        worker = _worker_process(fake.url, log, extra_env=RETRY_ENV)
+        try:
+            # when: "Twilio" answers 500 to everything
+            fake.failing = "500"
+            assert _dispatch_until(lambda: Message.objects.filter(attempts__lt=2).count() == 0, 60), (
+                _states(),
+                _tail(log),
+            )
+            assert wait_for(_settled, 30)
+            # then: nothing went out, every row waits again with backoff
+            assert fake.created == []
+            _assert_backed_off("500")
+
+            # when: then it stops answering (the client times out)
+            fake.failing = "timeout"
+            assert _dispatch_until(lambda: Message.objects.filter(attempts__lt=3).count() == 0, 60), (
+                _states(),
+                _tail(log),
+            )
+            assert wait_for(_settled, 30)
+            assert fake.created == []
+            _assert_backed_off("Timeout")
+
+            # when: "Twilio" recovers
+            fake.failing = None
+            assert _dispatch_until(lambda: Message.objects.filter(status=Message.Status.SENT).count() == count, 60), (
+                _states(),
+                _tail(log),
+            )
+        finally:
+            fake.release.set()
+            _kill(worker, signal.SIGTERM)
+        # then: each message went out exactly once, after several attempts
+        created = Counter(m["body"] for m in fake.created)
+        assert len(fake.created) == count
+        assert all(created[m.body] == 1 for m in messages)
+        assert len(fake.requests) >= 3 * count
+        assert all(m.attempts >= 3 for m in Message.objects.all())

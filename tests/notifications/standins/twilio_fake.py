@@ -27,6 +27,8 @@ class FakeTwilio(Standin):
         self.list_requests: list[dict] = []
         # To-number -> scripted answers, used up in order: "21610", "429", "500", "timeout", "400:21211".
         self.script: dict[str, list[str]] = {}
+        # An outage: while set ("500" or "timeout"), every create without a script answers it.
+        self.failing: str | None = None
         # Accept the n-th create (1-based) and then hang until ``release`` is set (crash tests).
         self.hang_after_accepting: int | None = None
         self.release = threading.Event()
@@ -62,7 +64,7 @@ class FakeTwilio(Standin):
         to = form.get("To", "")
         with self.lock:
             self.requests.append(form)
-            answer = self.script.get(to, []).pop(0) if self.script.get(to) else "ok"
+            answer = self.script.get(to, []).pop(0) if self.script.get(to) else (self.failing or "ok")
         if ":" in answer:  # "400:21211" = any Twilio error, status and code
             status, code = answer.split(":")
             return self._error(handler, int(status), int(code), "scripted error")

@@ -5,11 +5,15 @@ stand-in) and counts, at the stand-in, what reached "the provider": every messag
 """
 
 import os
+import pwd
 import shutil
 import signal
 import subprocess
+import tempfile
+import threading
 import time
 from collections import Counter
+from pathlib import Path
 
 import pytest
 from django.utils import timezone
@@ -21,7 +25,7 @@ from notifications.models import Message
 from notifications.services import outbox_dispatch, outbox_recover
 from tests.notifications.conftest import _free_port, twilio_settings
 from tests.notifications.standins.twilio_fake import FakeTwilio
-from tests.notifications.test_worker import _kill, _worker_process, wait_for
+from tests.notifications.test_worker import ROOT, _kill, _worker_process, wait_for
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
@@ -307,3 +311,211 @@ def test_twilio_answering_500s_and_timeouts_for_a_while_is_retried_with_backoff_
         assert all(created[m.body] == 1 for m in messages)
         assert len(fake.requests) >= 3 * count
         assert all(m.attempts >= 3 for m in Message.objects.all())
+
+
+# --- PostgreSQL restarted under load ---------------------------------------------------
+
+PG_BIN = Path(os.environ.get("PG_BIN", "/usr/lib/postgresql/15/bin"))
+
+
+class PrivatePostgres:
+    """A PostgreSQL cluster of this test's own (initdb in a temporary folder, a free port)."""
+
+    def __init__(self):
+        self.directory = Path(tempfile.mkdtemp(prefix="cm-faults-pg-"))
+        self.port = _free_port()
+        # initdb refuses to run as root: run the server as the postgres user then.
+        self.as_owner: list[str] = []
+        if os.geteuid() == 0:
+            owner = pwd.getpwnam("postgres")
+            os.chown(self.directory, owner.pw_uid, owner.pw_gid)
+            self.as_owner = ["runuser", "-u", "postgres", "--"]
+
+    @property
+    def url(self) -> str:
+        return f"postgres://postgres@127.0.0.1:{self.port}/cm_faults"
+
+    def _run(self, *args: str) -> None:
+        subprocess.run([*self.as_owner, *args], check=True, capture_output=True, timeout=60)
+
+    def init(self) -> None:
+        self._run(str(PG_BIN / "initdb"), "-D", str(self.directory / "data"), "-U", "postgres", "-A", "trust", "-N")
+        self.start()
+        self._run(str(PG_BIN / "createdb"), "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres", "cm_faults")
+
+    def start(self) -> None:
+        options = (
+            f"-p {self.port} -c listen_addresses=127.0.0.1 -c unix_socket_directories={self.directory} -c fsync=off"
+        )
+        self._run(
+            str(PG_BIN / "pg_ctl"),
+            "-D",
+            str(self.directory / "data"),
+            "-l",
+            str(self.directory / "pg.log"),
+            "-w",
+            "-o",
+            options,
+            "start",
+        )
+
+    def stop(self, mode: str = "fast") -> None:
+        self._run(str(PG_BIN / "pg_ctl"), "-D", str(self.directory / "data"), "-m", mode, "-w", "stop")
+
+    def remove(self) -> None:
+        try:
+            self.stop("immediate")
+        except subprocess.CalledProcessError:
+            pass  # already stopped
+        shutil.rmtree(self.directory, ignore_errors=True)
+
+
+@pytest.fixture
+def private_postgres(settings):
+    """A private cluster with this test database's schema (copied with pg_dump)."""
+    if not (PG_BIN / "initdb").exists():
+        pytest.skip(f"initdb not found in {PG_BIN}: set PG_BIN")
+    server = PrivatePostgres()
+    try:
+        server.init()
+        db = settings.DATABASES["default"]
+        schema = subprocess.run(
+            ["pg_dump", "-h", db["HOST"] or "127.0.0.1", "-p", str(db["PORT"] or 5432), "-U", db["USER"]]
+            + ["--schema-only", "--no-owner", db["NAME"]],
+            check=True,
+            capture_output=True,
+            timeout=60,
+        ).stdout
+        subprocess.run(
+            [
+                "psql",
+                "-q",
+                "-v",
+                "ON_ERROR_STOP=1",
+                "-h",
+                "127.0.0.1",
+                "-p",
+                str(server.port),
+                "-U",
+                "postgres",
+                "cm_faults",
+            ],
+            input=schema,
+            check=True,
+            capture_output=True,
+            timeout=60,
+        )
+        yield server
+    finally:
+        server.remove()
+
+
+def _gunicorn(database_url: str, port: int, directory: Path) -> subprocess.Popen:
+    env = {
+        **os.environ,
+        "DJANGO_DEBUG": "false",
+        "SECRET_KEY": "faults-only-" + "x" * 60,
+        "FIELD_ENCRYPTION_KEYS": "bG9hZC1vbmx5LWZpZWxkLWtleS0zMi1ieXRlcyEhISE=",
+        "FIELD_HASH_KEY": "faults-only-hash-key",
+        "DATABASE_URL": database_url,
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "SECURE_SSL_REDIRECT": "false",
+        "VAR_DIR": str(directory),
+        "LOG_LEVEL": "WARNING",
+    }
+    env.pop("TEST_DATABASE_NAME", None)
+    return subprocess.Popen(
+        [str(ROOT / ".venv" / "bin" / "gunicorn"), "backend.wsgi", "--bind", f"127.0.0.1:{port}"]
+        + ["--workers", "2", "--timeout", "30"],
+        cwd=ROOT,
+        env=env,
+        stdout=(directory / "gunicorn.log").open("ab"),
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+
+
+class Load:
+    """Threads requesting a page that reads the database, recording every answer."""
+
+    def __init__(self, url: str, threads: int = 3):
+        self.url = url
+        self.answers: list[tuple[float, float, int, str]] = []  # started, finished, status, body
+        self.stop = threading.Event()
+        self.threads = [threading.Thread(target=self._run, daemon=True) for _ in range(threads)]
+
+    def _run(self) -> None:
+        import requests
+
+        while not self.stop.is_set():
+            started = time.monotonic()
+            try:
+                response = requests.get(self.url, timeout=20)
+                status, body = response.status_code, response.text[:2000]
+            except requests.RequestException as exc:
+                status, body = 0, f"{type(exc).__name__}: {exc}"
+            self.answers.append((started, time.monotonic(), status, body))
+            time.sleep(0.05)  # a steady load, not a flood on a shared 2-core machine
+
+    def between(self, start: float, end: float) -> list[tuple[float, float, int, str]]:
+        return [a for a in self.answers if a[0] >= start and a[1] <= end]
+
+    def __enter__(self):
+        for thread in self.threads:
+            thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.stop.set()
+        for thread in self.threads:
+            thread.join(30)
+
+
+def test_postgres_restarted_under_load_fails_requests_cleanly_and_the_same_server_recovers(private_postgres, tmp_path):
+    import requests
+
+    port = _free_port()
+    base = f"http://127.0.0.1:{port}"
+    server = _gunicorn(private_postgres.url, port, tmp_path)
+    try:
+        assert wait_for(lambda: _answers(f"{base}/healthz"), timeout=60), _tail(tmp_path / "gunicorn.log")
+        with Load(f"{base}/api/regions/") as load:
+            assert wait_for(lambda: len(load.answers) >= 10, timeout=60)
+            # when: PostgreSQL stops, stays down a while, and starts again
+            stopping = time.monotonic()
+            private_postgres.stop()
+            stopped = time.monotonic()
+            time.sleep(5)  # the outage: requests keep coming
+            health_down = requests.get(f"{base}/healthz", timeout=20)
+            restarting = time.monotonic()
+            private_postgres.start()
+            assert wait_for(lambda: load.answers[-1][2] == 200, timeout=30), load.answers[-5:]
+            recovered = time.monotonic()
+            time.sleep(3)  # a steady load after recovery
+            end = time.monotonic()
+        before = load.between(0, stopping)
+        during = load.between(stopped, restarting)
+        after = load.between(recovered, end)
+        # then: before, all good; during, clean 5xx (no traceback, no 4xx, no hang)
+        assert before and all(a[2] == 200 for a in before), before[-3:]
+        assert during, "no request was answered while PostgreSQL was down"
+        assert all(a[2] in (500, 503) for a in during), sorted({a[2] for a in during})
+        assert not [a for a in during if "Traceback" in a[3] or "OperationalError" in a[3]], during[0][3]
+        assert all(a[1] - a[0] < 10 for a in during), max(a[1] - a[0] for a in during)
+        assert health_down.status_code == 503
+        assert health_down.json()["status"] == "down"
+        # and after, the same server (never restarted) answers again
+        assert len(after) >= 5 and all(a[2] == 200 for a in after), sorted({a[2] for a in after})
+        assert server.poll() is None
+        assert requests.get(f"{base}/healthz", timeout=20).json()["database"]["ok"] is True
+    finally:
+        _kill(server, signal.SIGTERM)
+
+
+def _answers(url: str) -> bool:
+    import requests
+
+    try:
+        return requests.get(url, timeout=5).status_code == 200
+    except requests.RequestException:
+        return False

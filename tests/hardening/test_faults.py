@@ -22,10 +22,10 @@ from kombu.exceptions import OperationalError
 
 from celery_app import app
 from notifications.models import Message
-from notifications.services import outbox_dispatch, outbox_recover
+from notifications.services import outbox_dispatch
 from tests.notifications.conftest import _free_port, twilio_settings
 from tests.notifications.standins.twilio_fake import FakeTwilio
-from tests.notifications.test_worker import ROOT, _kill, _worker_process, wait_for
+from tests.notifications.test_worker import ROOT, _kill, _worker_process, kill_mid_batch_then_recover, wait_for
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
@@ -70,33 +70,9 @@ def test_a_worker_killed_while_sending_a_thousand_reminders_sends_each_exactly_o
         # provider's acceptance and our write, the case reconciliation exists for.
         fake.hang_after_accepting = 250
         messages = _messages(count, "千条提醒")
-        # given: a thousand due reminders enqueued
-        assert outbox_dispatch() == count
-        first = _worker_process(fake.url, log)
-        try:
-            assert wait_for(lambda: len(fake.created) >= 300, timeout=60), _tail(log)
-        finally:
-            # when: the worker and its pool are SIGKILLed mid-batch
-            killed_at = timezone.now()
-            _kill(first)
-        fake.release.set()
-        assert wait_for(lambda: fake.in_flight == 0, timeout=10)
-        sent_before_kill = len(fake.created)
-        assert sent_before_kill < count, "the worker finished before it was killed"
-        assert Message.objects.filter(status=Message.Status.SENDING).exists()
-
-        # then: a fresh worker, recovery and the dispatcher finish the batch
-        second = _worker_process(fake.url, log)
-        try:
-
-            def all_sent() -> bool:
-                outbox_recover(claimed_before=killed_at)
-                outbox_dispatch()
-                return Message.objects.filter(status=Message.Status.SENT).count() == count
-
-            assert wait_for(all_sent, timeout=120), (_states(), sent_before_kill, len(fake.created), _tail(log))
-        finally:
-            _kill(second, signal.SIGTERM)
+        # given: a thousand due reminders enqueued; when: the worker and its pool are SIGKILLed
+        # mid-batch; then: a fresh worker, recovery and the dispatcher finish the batch
+        kill_mid_batch_then_recover(fake, log, count=count, kill_after=300, timeout=120)
         created = Counter(m["body"] for m in fake.created)
         assert [b for b, n in created.items() if n > 1] == []
         assert len(fake.created) == count

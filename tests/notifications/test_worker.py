@@ -11,6 +11,7 @@ import pytest
 from celery.contrib.testing.worker import start_worker
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Count
 from django.utils import timezone
 
 from celery_app import app
@@ -115,6 +116,46 @@ def _kill(process: subprocess.Popen, sig=signal.SIGKILL) -> None:
     process.wait(20)
 
 
+def kill_mid_batch_then_recover(fake, log: Path, *, count: int, kill_after: int, timeout: float):
+    """Dispatch ``count`` due rows, SIGKILL a worker once ``kill_after`` reached the stand-in, then finish.
+
+    A fresh worker, recovery (as beat runs it once the stuck rows are old enough: only rows
+    claimed before the kill count as stuck) and the dispatcher send the rest. Returns when
+    the kill happened and how many messages had reached the stand-in by then.
+    """
+    assert outbox_dispatch() == count
+    first = _worker_process(fake.url, log)
+    try:
+        assert wait_for(lambda: len(fake.created) >= kill_after, timeout=60), log.read_text()[-3000:]
+    finally:
+        killed_at = timezone.now()
+        _kill(first)
+    fake.release.set()
+    # Requests already on the wire when the worker died still land at "Twilio"; in
+    # production recovery waits OUTBOX_SENDING_STUCK_SECONDS for them, here we watch.
+    assert wait_for(lambda: fake.in_flight == 0, timeout=10)
+    sent_before_kill = len(fake.created)
+    assert sent_before_kill < count, "the worker finished before it was killed"
+    assert Message.objects.filter(status=Message.Status.SENDING).exists()
+    second = _worker_process(fake.url, log)
+    try:
+
+        def all_sent() -> bool:
+            outbox_recover(claimed_before=killed_at)
+            outbox_dispatch()
+            return Message.objects.filter(status=Message.Status.SENT).count() == count
+
+        assert wait_for(all_sent, timeout=timeout), (
+            list(Message.objects.values_list("status").annotate(n=Count("id")).order_by()),
+            killed_at,
+            len(fake.created),
+            log.read_text()[-3000:],
+        )
+    finally:
+        _kill(second, signal.SIGTERM)
+    return killed_at, sent_before_kill
+
+
 def test_a_worker_killed_mid_batch_leaves_every_message_sent_exactly_once(empty_queue, tmp_path, settings):
     count = 40
     with FakeTwilio() as fake:
@@ -126,37 +167,9 @@ def test_a_worker_killed_mid_batch_leaves_every_message_sent_exactly_once(empty_
         messages = [
             MessageFactory(recipient=f"+86137{i:08d}", body=f"【爱心妈妈】批量提醒 第{i}条") for i in range(count)
         ]
-        assert outbox_dispatch() == count
-        first = _worker_process(fake.url, tmp_path / "worker.log")
-        try:
-            assert wait_for(lambda: len(fake.created) >= 12, timeout=40), (tmp_path / "worker.log").read_text()
-        finally:
-            killed_at = timezone.now()
-            _kill(first)
-        fake.release.set()
-        # Requests already on the wire when the worker died still land at "Twilio"; in
-        # production recovery waits OUTBOX_SENDING_STUCK_SECONDS for them, here we watch.
-        assert wait_for(lambda: fake.in_flight == 0, timeout=10)
-        sent_before_kill = len(fake.created)
-        assert sent_before_kill < count, "the worker finished before it was killed"
-        assert Message.objects.filter(status=Message.Status.SENDING).exists()
-        second = _worker_process(fake.url, tmp_path / "worker.log")
-        try:
-            # Recovery as beat would run it once the stuck rows are old enough: only rows
-            # claimed before the kill count as stuck, never the second worker's own.
-            def all_sent() -> bool:
-                outbox_recover(claimed_before=killed_at)
-                outbox_dispatch()
-                return Message.objects.filter(status=Message.Status.SENT).count() == count
-
-            assert wait_for(all_sent, timeout=45), (
-                list(Message.objects.values_list("status", "attempts", "last_error", "claimed_at")),
-                killed_at,
-                len(fake.created),
-                (tmp_path / "worker.log").read_text()[-3000:],
-            )
-        finally:
-            _kill(second, signal.SIGTERM)
+        killed_at, sent_before_kill = kill_mid_batch_then_recover(
+            fake, tmp_path / "worker.log", count=count, kill_after=12, timeout=45
+        )
         # then: the provider got each message exactly once
         from collections import Counter
 

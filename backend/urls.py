@@ -1,8 +1,9 @@
 from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView
 
+from backend.ops.apidocs import ApiDocsView
 from backend.ops.views import healthz
 
 api_patterns = [
@@ -32,7 +33,7 @@ urlpatterns = [
     # Provider callbacks (Twilio status and inbound SMS, WeChat binding).
     path("webhooks/", include("notifications.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/docs/", ApiDocsView.as_view(url_name="api-schema"), name="api-docs"),
 ]
 
 # Uploaded files (check-in photos of children) are never served as public /media/ URLs,

@@ -107,6 +107,11 @@ class ApplicationAdmin(RegionScopedAdmin):
     region_field = "village_id"
     # Federation staff only, as in the API: child directors keep children's files, not applicants'.
     staff_roles = (User.Role.STAFF,)
+
+    class Media:
+        # The flags' look: a stylesheet, as CSP (style-src 'self') refuses style attributes.
+        css = {"all": ["volunteers/admin/review.css"]}
+
     list_display = (
         "reference",
         "name",
@@ -196,7 +201,7 @@ class ApplicationAdmin(RegionScopedAdmin):
             return "—"
         return format_html_join(
             " ",
-            '<span class="flag" style="background:#fff3cd;color:#8a6d3b;padding:1px 6px;border-radius:3px">{}</span>',
+            '<span class="flag">{}</span>',
             ((FLAG_LABELS[f],) for f in flags),
         )
 

@@ -1,0 +1,143 @@
+"""The main pages work in Chromium under the Content-Security-Policy and break none of its rules.
+
+No inline script may run (script-src 'self'), no inline <style> or style="" attribute may be
+applied (style-src 'self'): each page loads its own files. Chromium reports every refusal on
+the console and as a ``securitypolicyviolation`` event; both are collected and must be empty.
+"""
+
+import re
+
+import pytest
+from django.test import Client
+
+from tests.checkins.factories import PairingFactory
+from tests.factories import TEST_PASSWORD
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+# Runs before any script of the page: CSP refusals as the page itself sees them.
+COLLECT_VIOLATIONS = """
+window.__csp = [];
+document.addEventListener("securitypolicyviolation", (e) => {
+  window.__csp.push(`${e.violatedDirective} blocked ${e.blockedURI || "inline"} at ${e.sourceFile}:${e.lineNumber}`);
+});
+"""
+
+
+@pytest.fixture
+def browser(monkeypatch):
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API runs an event loop in this thread (see test_offline_queue_browser).
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path="/usr/bin/chromium",
+            args=["--no-sandbox", "--disable-background-networking", "--disable-component-update", "--disable-gpu"],
+        )
+        yield browser
+        browser.close()
+
+
+class Tab:
+    """A page that records CSP violations (console and events) across navigations."""
+
+    def __init__(self, context):
+        self.page = context.new_page()
+        self.console: list[str] = []
+        self.events: list[str] = []
+        self.page.on("console", self._on_console)
+
+    def _on_console(self, message):
+        if "Content Security Policy" in message.text or "Content-Security-Policy" in message.text:
+            self.console.append(message.text)
+
+    def visit(self, url: str):
+        response = self.page.goto(url)
+        assert response.status == 200, (url, response.status)
+        assert "script-src 'self';" in response.headers["content-security-policy"]
+        return response
+
+    def collect(self):
+        self.events += self.page.evaluate("window.__csp || []")
+
+    @property
+    def violations(self) -> list[str]:
+        return self.console + self.events
+
+
+def _context(browser, live_server, user=None, **kwargs):
+    context = browser.new_context(locale="zh-CN", **kwargs)
+    context.add_init_script(COLLECT_VIOLATIONS)
+    if user is not None:
+        client = Client()
+        client.force_login(user)
+        context.add_cookies([{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}])
+    return context
+
+
+def test_the_main_pages_break_no_rule_of_the_content_security_policy(
+    live_server, browser, regions, programme, qinshui_officer
+):
+    url = live_server.url
+    pairing = PairingFactory(programme=programme)
+
+    # the public application form on a phone: choosing a county fills the towns (apply.js)
+    phone = Tab(_context(browser, live_server, viewport={"width": 360, "height": 740}, is_mobile=True))
+    phone.visit(f"{url}/apply/")
+    phone.page.select_option("#id_county", "140521")
+    phone.page.wait_for_selector("#id_town option[value='140521100']", state="attached")
+    assert phone.page.evaluate("getComputedStyle(document.body).margin") == "0px"  # pages.css applied
+    phone.collect()
+    phone.visit(f"{url}/apply/status/")
+    phone.collect()
+
+    # the volunteer's check-in pages
+    volunteer = Tab(_context(browser, live_server, pairing.volunteer.user, viewport={"width": 390, "height": 844}))
+    volunteer.visit(f"{url}/v/")
+    volunteer.collect()
+    volunteer.visit(f"{url}/v/log/?child={pairing.child.pk}")
+    assert volunteer.page.get_by_role("button", name="电话联系").is_visible()
+    volunteer.collect()
+
+    # the admin's sign-in page, used to sign in
+    desk = Tab(_context(browser, live_server, viewport={"width": 1366, "height": 900}))
+    desk.visit(f"{url}/admin/login/?next=/staff/")
+    desk.collect()
+    desk.page.fill("#id_username", qinshui_officer.username)
+    desk.page.fill("#id_password", TEST_PASSWORD)
+    desk.page.click("input[type=submit]")
+    desk.page.wait_for_url(re.compile(r".*/staff/$"))
+    # the staff dashboard with its ECharts charts drawn
+    desk.page.wait_for_function("document.documentElement.hasAttribute('data-charts-ready')")
+    desk.collect()
+    desk.visit(f"{url}/staff/r/140521/")
+    desk.page.wait_for_function("document.documentElement.hasAttribute('data-charts-ready')")
+    desk.collect()
+    # the review queue in the admin
+    desk.visit(f"{url}/admin/volunteers/application/")
+    desk.collect()
+
+    # the Swagger UI: its script is a separate URL; the operations are drawn from the schema
+    desk.visit(f"{url}/api/docs/")
+    desk.page.wait_for_selector(".opblock-tag-section", timeout=30_000)
+    assert "/api/children/" in desk.page.inner_text("#swagger-ui")
+    desk.collect()
+
+    assert phone.violations == []
+    assert volunteer.violations == []
+    assert desk.violations == []
+
+
+def test_an_inline_script_is_refused_and_reported(live_server, browser, regions, programme):
+    """The collector itself works: a script put into a served page is blocked and seen."""
+    tab = Tab(_context(browser, live_server))
+    tab.visit(f"{live_server.url}/apply/")
+    tab.page.evaluate(
+        """() => { const s = document.createElement("script"); s.textContent = "window.__ran = 1";
+                   document.body.appendChild(s); }"""
+    )
+    tab.page.wait_for_function("window.__csp.length > 0")
+    tab.collect()
+    assert tab.page.evaluate("window.__ran") is None
+    assert any("script-src" in v for v in tab.violations)

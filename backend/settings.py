@@ -202,6 +202,9 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "backend.ops.errors.api_exception_handler",
 }
+# The OpenAPI schema and Swagger UI (/api/schema/, /api/docs/) are for federation staff;
+# API_DOCS_PUBLIC=1 opens them to everyone (they show the API's shape, never data).
+API_DOCS_PUBLIC = env.bool("API_DOCS_PUBLIC", default=False)
 SPECTACULAR_SETTINGS = {
     "TITLE": "爱心妈妈结对关爱平台 API / Caring Mothers pairing platform API",
     "VERSION": "1.0.0",

@@ -1,9 +1,8 @@
 from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
-from drf_spectacular.views import SpectacularAPIView
 
-from backend.ops.apidocs import ApiDocsView
+from backend.ops.apidocs import ApiDocsView, ApiSchemaView
 from backend.ops.views import healthz
 
 api_patterns = [
@@ -32,7 +31,8 @@ urlpatterns = [
     path("staff/", include("backend.dashboard.urls")),
     # Provider callbacks (Twilio status and inbound SMS, WeChat binding).
     path("webhooks/", include("notifications.urls")),
-    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    # For federation staff unless API_DOCS_PUBLIC=1 (the schema shows the API's shape, no data).
+    path("api/schema/", ApiSchemaView.as_view(), name="api-schema"),
     path("api/docs/", ApiDocsView.as_view(url_name="api-schema"), name="api-docs"),
 ]
 

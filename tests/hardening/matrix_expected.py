@@ -270,6 +270,8 @@ ROUTES = {
     "api/volunteers/teams/": "P19",
     "api/volunteers/units/": "P19",
     "api/volunteers/volunteers/": "P19",
+    # The OpenAPI schema: federation staff only (API_DOCS_PUBLIC=1 opens it).
+    "api/schema/": "P19",
     "api/checkins/<int:pk>/acknowledge/": "P20",
     "api/children/<int:pk>/exit/": "P20",
     "api/children/<int:pk>/reveal-id/": "P20",
@@ -286,9 +288,7 @@ ROUTES = {
     "api/dashboard/regions/<str:code>/": "P26",
     "api/volunteers/applications/<int:pk>/": "P26",
     "api/volunteers/volunteers/<int:pk>/": "P26",
-    "api/docs/": "P27",
     "api/regions/": "P27",
-    "api/schema/": "P27",
     "apply/": "P27",
     "apply/status/": "P27",
     "healthz": "P27",
@@ -312,6 +312,8 @@ ROUTES = {
     "webhooks/twilio/inbound/": "P30",
     "webhooks/twilio/status/": "P30",
     "staff/": "P31",
+    # Swagger UI: staff only; an anonymous visitor is sent to sign in.
+    "api/docs/": "P31",
     "staff/export.xlsx": "P31",
     "staff/r/<str:code>/": "P32",
     "staff/r/<str:code>/export.xlsx": "P32",

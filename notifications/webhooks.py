@@ -85,7 +85,14 @@ def wechat_bind(request: HttpRequest) -> HttpResponse:
             )
         token = signing.dumps({"u": user.pk}, salt=WECHAT_BIND_SALT)
     if not settings.WECHAT_APP_ID:
-        return _page(request, _("暂未开通"), _("微信公众号尚未配置（WECHAT_APP_ID）/ WeChat is not configured."), 503)
+        # The feature is off here, not broken: a 404 page she can read, not a 5xx.
+        logger.info("WeChat binding asked for, but WECHAT_APP_ID is not set: WeChat is off")
+        return _page(
+            request,
+            _("微信服务未开通 / WeChat is not enabled here"),
+            _("本平台未开通微信提醒，提醒会继续以短信发送给您。/ Reminders will keep coming to you by SMS."),
+            404,
+        )
     query = urlencode(
         {
             "appid": settings.WECHAT_APP_ID,

@@ -495,3 +495,104 @@ def _answers(url: str) -> bool:
         return requests.get(url, timeout=5).status_code == 200
     except requests.RequestException:
         return False
+
+
+# --- PostgreSQL restarted while a Celery worker sends ------------------------------------
+
+
+def _sql(url: str, query: str, params=()) -> list[tuple]:
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True, connect_timeout=5) as conn:
+        cursor = conn.execute(query, params)
+        return cursor.fetchall() if cursor.description else []
+
+
+def _due_reminders(url: str, count: int, prefix: str) -> None:
+    """Insert ``count`` due urgent SMS rows straight into the private cluster."""
+    _sql(
+        url,
+        "INSERT INTO notifications_message (channel, recipient, template, params, body, urgent, status, attempts,"
+        " next_attempt_at, provider_id, provider_status, error_code, segments, last_error, created_at)"
+        " SELECT 'sms', '+86135' || lpad(i::text, 8, '0'), 'notifications.reminder', '{}', %s || ' 第' || i || '条',"
+        " true, 'pending', 0, now(), '', '', '', 0, '', now() FROM generate_series(1, %s) AS i",
+        (prefix, count),
+    )
+
+
+def _private_states(url: str) -> dict[str, int]:
+    try:
+        return dict(_sql(url, "SELECT status, count(*) FROM notifications_message GROUP BY status"))
+    except Exception:  # noqa: BLE001 - the cluster is down: no answer yet
+        return {}
+
+
+def _pool_pids(worker: subprocess.Popen) -> set[int]:
+    children = Path(f"/proc/{worker.pid}/task/{worker.pid}/children")
+    return {int(pid) for pid in children.read_text().split()} if children.exists() else set()
+
+
+def test_postgres_restarted_while_a_worker_sends_the_same_worker_recovers_and_sends_each_once(
+    private_postgres, empty_queue, tmp_path
+):
+    """The worker's connections die with the server; it must open new ones, not keep failing.
+
+    Django closes stale connections per request only; in a worker Celery's Django fixup
+    closes them before and after each task (without it this test fails: every later task
+    meets "the connection is closed").
+    """
+    url = private_postgres.url
+    log = tmp_path / "worker.log"
+
+    def dispatch_until(done, timeout: float) -> bool:
+        # beat's one outbox entry, once a second: recover stuck rows, enqueue due ones
+        last = [0.0]
+
+        def tick() -> bool:
+            if time.monotonic() - last[0] >= 1:
+                app.send_task("notifications.tasks.outbox_dispatch_task")
+                last[0] = time.monotonic()
+            return done()
+
+        return wait_for(tick, timeout=timeout)
+
+    with FakeTwilio() as fake:
+        fake.delay = 0.15  # each send takes a while, so the outage lands in the middle of the batch
+        worker = _worker_process(
+            fake.url,
+            log,
+            {"DATABASE_URL": url, "OUTBOX_QUEUED_STUCK_SECONDS": "3", "OUTBOX_SENDING_STUCK_SECONDS": "5"},
+        )
+        try:
+            _due_reminders(url, 60, "重启前")
+            # given: the worker is sending the first batch
+            assert dispatch_until(lambda: len(fake.created) >= 10, timeout=30), _tail(log)
+            pool = _pool_pids(worker)
+            assert len(pool) == 2
+            # when: PostgreSQL stops mid-batch, stays down 5 s, and starts again
+            private_postgres.stop()
+            sent_when_stopped = len(fake.created)
+            time.sleep(5)
+            private_postgres.start()
+            assert sent_when_stopped < 60, "the batch finished before PostgreSQL stopped"
+            # then: the same worker finishes the batch
+            assert dispatch_until(lambda: _private_states(url) == {"sent": 60}, timeout=40), (
+                _private_states(url),
+                len(fake.created),
+                _tail(log),
+            )
+            # and sends a batch queued after the restart, with nothing restarted in between
+            _due_reminders(url, 20, "重启后")
+            assert dispatch_until(lambda: _private_states(url) == {"sent": 80}, timeout=20), _tail(log)
+            assert worker.poll() is None
+            assert _pool_pids(worker) == pool
+        finally:
+            _kill(worker, signal.SIGTERM)
+
+        # each message reached "Twilio" exactly once: none lost, none twice
+        created = Counter(m["body"] for m in fake.created)
+        assert [body for body, n in created.items() if n > 1] == []
+        assert len(fake.created) == 80
+        bodies = {body for (body,) in _sql(url, "SELECT body FROM notifications_message")}
+        assert set(created) == bodies
+        assert "OperationalError" in log.read_text(), "no task met the outage: the test proved nothing"

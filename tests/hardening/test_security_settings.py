@@ -70,6 +70,8 @@ def test_production_responses_carry_hsts_csp_and_secure_cookies(db):
     assert "includeSubDomains" in headers["strict-transport-security"]
     assert "default-src 'self'" in headers["content-security-policy"]
     assert "frame-ancestors 'none'" in headers["content-security-policy"]
+    assert "script-src 'self';" in headers["content-security-policy"]
+    assert "'unsafe-inline'" not in headers["content-security-policy"]
     assert headers["x-frame-options"] == "DENY"
     assert headers["x-content-type-options"] == "nosniff"
     assert probe["cookies"] == {"session_secure": True, "csrf_secure": True, "session_httponly": True}

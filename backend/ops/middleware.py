@@ -23,9 +23,12 @@ def _admin_changelist_style_hash() -> str:
 # Everything the platform shows is served by itself (no CDN): WeUI, ECharts, Swagger UI.
 # No inline scripts or <style> elements anywhere (each page loads its own .js and .css);
 # JSON for scripts comes through json_script (type="application/json", never executed).
+# Style *attributes* are allowed (style-src-attr): ECharts writes its tooltips as HTML with
+# style="" in them. An attribute cannot run code, match selectors or, with img-src and
+# font-src 'self', load anything from elsewhere; our templates carry none (tested).
 DEFAULT_CSP = (
     "default-src 'self'; img-src 'self' data: blob:; "
-    f"style-src 'self'{_admin_changelist_style_hash()}; "
+    f"style-src 'self'{_admin_changelist_style_hash()}; style-src-attr 'unsafe-inline'; "
     "script-src 'self'; font-src 'self' data:; connect-src 'self'; object-src 'none'; "
     "frame-ancestors 'none'; base-uri 'self'; form-action 'self'"
 )

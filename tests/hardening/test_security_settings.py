@@ -70,8 +70,10 @@ def test_production_responses_carry_hsts_csp_and_secure_cookies(db):
     assert "includeSubDomains" in headers["strict-transport-security"]
     assert "default-src 'self'" in headers["content-security-policy"]
     assert "frame-ancestors 'none'" in headers["content-security-policy"]
-    assert "script-src 'self';" in headers["content-security-policy"]
-    assert "'unsafe-inline'" not in headers["content-security-policy"]
+    csp = dict(d.strip().split(" ", 1) for d in headers["content-security-policy"].split(";") if d.strip())
+    assert csp["script-src"] == "'self'"
+    # no inline <style> either; only style attributes (ECharts' tooltips) are allowed
+    assert "'unsafe-inline'" not in csp["style-src"] and csp["style-src-attr"] == "'unsafe-inline'"
     assert headers["x-frame-options"] == "DENY"
     assert headers["x-content-type-options"] == "nosniff"
     assert probe["cookies"] == {"session_secure": True, "csrf_secure": True, "session_httponly": True}

@@ -145,9 +145,27 @@ def main() -> None:
     parser.add_argument("--pairings", type=int, default=1_000_000)
     parser.add_argument("--today", type=datetime.date.fromisoformat, default=datetime.date(2027, 3, 28))
     parser.add_argument("--reuse", action="store_true", help="keep the database built by an earlier run")
+    parser.add_argument(
+        "--without-dashboard-marks",
+        action="store_true",
+        help="disable the dashboard's change-marking triggers (to measure what they cost the nightly pass)",
+    )
     args = parser.parse_args()
     if not args.reuse:
         build(args.pairings, args.today)
+    with psycopg.connect(f"{PG}/{DB_NAME}", autocommit=True) as conn:
+        tables = [
+            r[0]
+            for r in conn.execute(
+                "SELECT DISTINCT event_object_table FROM information_schema.triggers"
+                " WHERE trigger_name LIKE 'dashboard_mark_%'"
+            )
+        ]
+        for table in tables:
+            state = "DISABLE" if args.without_dashboard_marks else "ENABLE"
+            for name in ("dashboard_mark_ins", "dashboard_mark_upd", "dashboard_mark_del"):
+                conn.execute(f"ALTER TABLE {table} {state} TRIGGER {name}")
+        print(f"dashboard change marks: {'off' if args.without_dashboard_marks else 'on'} ({len(tables)} tables)")
     nights = (
         ("first night (all due states new)", args.today),
         ("same night again (idempotent)", args.today),

@@ -2,6 +2,8 @@
 
 Server time of a full request through Django (middleware, session, template), measured
 with the Django test client against the bench database filled by bench/shanxi_data.py.
+First it stores every village's figures (summary_refresh, timed); last it times the
+province with villages marked as changed since (computed live).
 
     export DATABASE_URL=postgres://postgres@127.0.0.1:5432/caring_mothers_dashboard_bench
     .venv/bin/python bench/dashboard_bench.py                # --repeat 20
@@ -58,6 +60,9 @@ def _time(client: Client, url: str, repeat: int) -> tuple[list[float], int, int]
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--repeat", type=int, default=20)
+    parser.add_argument(
+        "--changed", type=int, nargs="*", default=[10, 100, 1000], help="also time the province with N villages marked"
+    )
     args = parser.parse_args()
     if "bench" not in connection.settings_dict["NAME"]:
         raise SystemExit("run against the bench database (DATABASE_URL=...caring_mothers_dashboard_bench)")
@@ -83,6 +88,20 @@ def main() -> None:
         (f"county {county}", _officer("bench-county", county), county),
         (f"town {town}", _officer("bench-town", town), town),
     ]
+    # The per-village figures: store every village (what the first refresh after deployment,
+    # or after midnight without the evening's next-day rows, does), then time the pages.
+    from backend.dashboard.models import DirtyVillage, VillageFigures
+    from backend.dashboard.services import summary_refresh
+
+    with connection.cursor() as cursor:  # as migration dashboard/0002 leaves a database
+        cursor.execute(
+            "DELETE FROM dashboard_summaryday; DELETE FROM dashboard_villagefigures;"
+            " INSERT INTO dashboard_dirtyvillage (village) SELECT village_id FROM children_child"
+            " UNION SELECT village_id FROM volunteers_volunteer UNION SELECT village_id FROM volunteers_application"
+        )
+    t = time.perf_counter()
+    n = summary_refresh(next_day=False)
+    print(f"summary_refresh of every village: {n:,} villages in {time.perf_counter() - t:.1f} s")
     print(f"{'page':<22}{'kind':<6}{'median ms':>10}{'p95 ms':>9}{'max ms':>9}{'queries':>9}{'bytes':>9}")
     for label, user, code in cases:
         client = Client()
@@ -96,6 +115,16 @@ def main() -> None:
                 f"{queries:>9}{size:>9}"
             )
             reset_queries()
+    # Pages between two refreshes: the villages changed since are computed live.
+    for changed in args.changed or []:
+        villages = list(VillageFigures.objects.order_by("?").values_list("village", flat=True)[:changed])
+        DirtyVillage.objects.bulk_create(DirtyVillage(village=v) for v in villages)
+        client = Client()
+        client.force_login(cases[0][1])
+        times, queries, size = _time(client, "/api/dashboard/regions/14/", args.repeat)
+        times.sort()
+        print(f"province 14, {changed} villages marked: json median {statistics.median(times):.1f} ms")
+        DirtyVillage.objects.filter(village__in=villages).delete()
 
 
 if __name__ == "__main__":

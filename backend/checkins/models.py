@@ -23,8 +23,13 @@ class CheckIn(models.Model):
         SMS = "sms", _("短信回复")
         STAFF = "staff", _("工作人员代录")
 
+    # Indexed with the date below (checkin_volunteer_date_idx), which serves lookups by volunteer too.
     volunteer = models.ForeignKey(
-        "volunteers.Volunteer", verbose_name=_("爱心妈妈"), on_delete=models.PROTECT, related_name="checkins"
+        "volunteers.Volunteer",
+        verbose_name=_("爱心妈妈"),
+        on_delete=models.PROTECT,
+        related_name="checkins",
+        db_index=False,
     )
     children = models.ManyToManyField(
         "children.Child", verbose_name=_("儿童"), through="CheckInChild", related_name="checkins"
@@ -56,6 +61,10 @@ class CheckIn(models.Model):
         verbose_name = _("关爱记录")
         verbose_name_plural = _("关爱记录")
         ordering = ["-occurred_on", "-id"]
+        indexes = [
+            # A volunteer's check-ins in a window: "lapsed volunteers" and check-ins per month.
+            models.Index(fields=["volunteer", "occurred_on"], name="checkin_volunteer_date_idx"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["volunteer", "client_key"],

@@ -109,13 +109,8 @@ class Child(models.Model):
         indexes = [
             # "region and below" is a prefix match on the village code.
             models.Index(fields=["village"], name="child_village_prefix_idx", opclasses=["varchar_pattern_ops"]),
-            # The dashboard counts children per sub-region, status and category from the index alone.
-            models.Index(
-                fields=["village", "status", "category"],
-                name="child_region_figures_idx",
-                opclasses=["varchar_pattern_ops", "varchar_pattern_ops", "varchar_pattern_ops"],
-                include=["id"],
-            ),
+            # The dashboard's "unpaired children, longest waiting first" walks this in order.
+            models.Index(fields=["created_at", "id"], condition=Q(status="active"), name="child_active_created_idx"),
             # Exact-match search by ID number, whatever the status (the unique index covers active files only).
             models.Index(fields=["id_number_hash"], name="child_id_number_hash_idx"),
         ]
@@ -231,6 +226,8 @@ class Concern(models.Model):
         ordering = ["-created_at", "-id"]
         indexes = [
             models.Index(fields=["child", "status"], name="concern_child_status_idx"),
+            # The dashboard's "open concerns, oldest first" walks this in order.
+            models.Index(fields=["created_at", "id"], condition=~Q(status="closed"), name="concern_open_created_idx"),
         ]
         constraints = [
             models.CheckConstraint(

@@ -141,6 +141,28 @@ def expected_figures(prefix: str, *, today: datetime.date) -> dict:
         n = current.get(v.id, 0)
         key = "idle" if n == 0 else "partial" if n < v.capacity else "full" if n == v.capacity else "over"
         buckets[key] += 1
+    # Lapsed: an active pairing and no check-in in the last 60 days, today included.
+    checkins = list(CheckIn.objects.all())
+    since = today - datetime.timedelta(days=59)
+    with_active = {p.volunteer_id for p in pairings if p.status == "active"}
+    seen_60 = {k.volunteer_id for k in checkins if since <= k.occurred_on <= today}
+    # Check-ins per month by the region's volunteers (any status), the 12 months ending with today's.
+    months = []
+    month = today.replace(day=1)
+    for _i in range(12):
+        months.insert(0, month)
+        month = (month - datetime.timedelta(days=1)).replace(day=1)
+    in_region = {v.id for v in Volunteer.objects.all() if v.village_id.startswith(prefix)}
+    by_month = [
+        sum(
+            1
+            for k in checkins
+            if k.volunteer_id in in_region
+            and (k.occurred_on.year, k.occurred_on.month) == (m.year, m.month)
+            and k.occurred_on <= today
+        )
+        for m in months
+    ]
     registered = len(children)
     n_paired = len(paired)
     capacity = sum(v.capacity for v in volunteers)
@@ -169,6 +191,8 @@ def expected_figures(prefix: str, *, today: datetime.date) -> dict:
         "volunteer_capacity": capacity,
         "load": round(100 * loads / capacity, 1) if capacity else None,
         "load_buckets": buckets,
+        "lapsed_volunteers": sum(1 for v in volunteers if v.id in with_active and v.id not in seen_60),
+        "checkins_by_month": by_month,
         "applications_waiting": sum(
             1
             for a in Application.objects.all()

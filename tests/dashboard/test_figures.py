@@ -30,6 +30,8 @@ FIGURES = (
     "load",
     "load_buckets",
     "applications_waiting",
+    "lapsed_volunteers",
+    "checkins_by_month",
 )
 
 

@@ -1,0 +1,88 @@
+"""Per-village summaries of the dashboard's figures, kept exact by triggers (docs/dashboard.md).
+
+A province page would otherwise read every child, pairing, due state and check-in of the
+province on each request. Instead each village's figures are stored once per day
+(``VillageFigures``) and a page sums the rows of its villages.
+
+Exactness: PostgreSQL statement triggers on the source tables (migration 0002) append the
+village of every changed row to ``DirtyVillage`` in the same transaction as the change.
+A page computes the dirty villages of its region live from the records and uses the
+stored rows for the others; ``services.summary_refresh`` (a beat task) recomputes dirty
+and out-of-date villages and deletes the marks it consumed. A mark is one row per
+transaction (never merged with an earlier one), so a change committed while a refresh
+runs keeps its own mark and is picked up by the next.
+"""
+
+from django.contrib.postgres.fields import ArrayField
+from django.db import models
+from django.db.models.functions import Now
+from django.utils.translation import gettext_lazy as _
+
+
+class VillageFigures(models.Model):
+    """The figures of the records attached to one region code (a village), as of one day."""
+
+    village = models.CharField(_("区划代码"), max_length=12)
+    # Figures that depend on the date (check-ins in 30/90 days, overdue pairings, lapsed
+    # volunteers) are those of this day. Late in the evening the next day's rows are
+    # stored too, so that the first pages after midnight need not compute every village.
+    as_of = models.DateField(_("统计日期"))
+    registered = models.IntegerField(default=0)
+    left_behind = models.IntegerField(default=0)
+    in_difficulty = models.IntegerField(default=0)
+    paired = models.IntegerField(default=0)
+    checked_30 = models.IntegerField(default=0)
+    checked_90 = models.IntegerField(default=0)
+    overdue = models.IntegerField(default=0)
+    open_concerns = models.IntegerField(default=0)
+    volunteers = models.IntegerField(default=0)
+    volunteer_pairings = models.IntegerField(default=0)
+    volunteer_capacity = models.IntegerField(default=0)
+    load_idle = models.IntegerField(default=0)
+    load_partial = models.IntegerField(default=0)
+    load_full = models.IntegerField(default=0)
+    load_over = models.IntegerField(default=0)
+    lapsed_volunteers = models.IntegerField(default=0)
+    applications_waiting = models.IntegerField(default=0)
+    # Check-ins by the village's volunteers in each of the 12 months ending with as_of's, oldest first.
+    checkins_by_month = ArrayField(models.IntegerField(), size=12)
+    computed_at = models.DateTimeField(db_default=Now())
+
+    class Meta:
+        verbose_name = _("村级统计")
+        verbose_name_plural = _("村级统计")
+        constraints = [models.UniqueConstraint(fields=["as_of", "village"], name="village_figures_once_a_day")]
+        indexes = [
+            models.Index(
+                fields=["village", "as_of"],
+                name="village_figures_prefix_idx",
+                opclasses=["varchar_pattern_ops", "date_ops"],
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.village} {self.as_of}"
+
+
+class SummaryDay(models.Model):
+    """A day for which every village's figures were stored: pages then compute only marked villages."""
+
+    as_of = models.DateField(primary_key=True)
+    completed_at = models.DateTimeField(db_default=Now())
+
+    def __str__(self) -> str:
+        return str(self.as_of)
+
+
+class DirtyVillage(models.Model):
+    """A village whose records changed after its figures were stored (written by triggers)."""
+
+    id = models.BigAutoField(primary_key=True)
+    village = models.CharField(max_length=12)
+    marked_at = models.DateTimeField(db_default=Now())
+
+    class Meta:
+        indexes = [models.Index(fields=["village"], name="dirty_village_prefix_idx", opclasses=["varchar_pattern_ops"])]
+
+    def __str__(self) -> str:
+        return f"{self.village} ({self.marked_at})"

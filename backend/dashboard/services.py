@@ -1,0 +1,97 @@
+"""Writes of the dashboard: storing each village's figures (see ``backend/dashboard/models.py``)."""
+
+from __future__ import annotations
+
+import datetime
+import logging
+from collections.abc import Callable
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from backend.dashboard.models import DirtyVillage, SummaryDay, VillageFigures
+from backend.dashboard.selectors import village_figures_live
+
+logger = logging.getLogger(__name__)
+
+REFRESH_CHUNK = 500
+# From this local time on, a refresh also stores the next day's figures, so that after
+# midnight pages read stored rows rather than compute every village live.
+NEXT_DAY_FROM = datetime.time(22, 0)
+# pg_try_advisory_lock key: one refresh at a time (two could store an older computation
+# over a newer one). Any constant unique within this database will do.
+REFRESH_LOCK = 0x44415348  # "DASH"
+
+
+def _fetch(sql: str, params: list) -> list[tuple]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def _villages_without_row(day: datetime.date) -> set[str]:
+    """Return the villages that have stored figures, but none for ``day``."""
+    sql = f"SELECT village FROM {VillageFigures._meta.db_table} GROUP BY village HAVING bool_and(as_of <> %s)"
+    return {village for (village,) in _fetch(sql, [day])}
+
+
+@transaction.atomic
+def _store(villages: list[str], days: list[datetime.date]) -> None:
+    # Consume the change marks first: this DELETE sees the marks committed before it
+    # started, and the queries below see every change committed before them. A change
+    # committed later keeps its own mark, and the next refresh picks it up.
+    DirtyVillage.objects.filter(village__in=villages).delete()
+    # A row of another day would now be out of date without a mark to say so: remove it,
+    # and with it the promise that every village has a row for that day.
+    VillageFigures.objects.filter(village__in=villages).exclude(as_of__in=days).delete()
+    SummaryDay.objects.filter(as_of__gte=days[0]).exclude(as_of__in=days).delete()
+    VillageFigures.objects.filter(village__in=villages, as_of__in=days).delete()
+    for day in days:
+        figures = village_figures_live(villages=villages, today=day)
+        VillageFigures.objects.bulk_create(
+            VillageFigures(village=village, as_of=day, **counts) for village, counts in figures.items()
+        )
+
+
+def summary_refresh(
+    *,
+    today: datetime.date | None = None,
+    next_day: bool | None = None,
+    chunk: int = REFRESH_CHUNK,
+    progress: Callable[[int, int], None] | None = None,
+) -> int | None:
+    """Store the figures of every village whose records changed, or that has no row for today.
+
+    Late in the day (``NEXT_DAY_FROM``) or with ``next_day``, store the next day's too.
+    Return how many villages were refreshed, or None if another refresh is running.
+    Each chunk of villages is its own transaction, so an interrupted refresh keeps what
+    it did and the next one does the rest.
+    """
+    now = timezone.localtime()
+    today = today or now.date()
+    if next_day is None:
+        next_day = now.date() == today and now.time() >= NEXT_DAY_FROM
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_lock(%s)", [REFRESH_LOCK])
+        if not cursor.fetchone()[0]:
+            logger.info("dashboard summary refresh already running; skipped")
+            return None
+    try:
+        days = [today, today + datetime.timedelta(days=1)] if next_day else [today]
+        villages = {village for (village,) in _fetch(f"SELECT DISTINCT village FROM {DirtyVillage._meta.db_table}", [])}
+        for day in days:
+            villages |= _villages_without_row(day)
+        villages = sorted(villages)
+        for start in range(0, len(villages), chunk):
+            _store(villages[start : start + chunk], days)
+            if progress:
+                progress(min(start + chunk, len(villages)), len(villages))
+        with transaction.atomic():
+            for day in days:
+                SummaryDay.objects.get_or_create(as_of=day)
+            SummaryDay.objects.filter(as_of__lt=today).delete()
+            VillageFigures.objects.filter(as_of__lt=today).delete()
+        return len(villages)
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_unlock(%s)", [REFRESH_LOCK])

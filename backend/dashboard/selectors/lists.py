@@ -8,8 +8,7 @@ from __future__ import annotations
 
 import datetime
 
-from django.db.models import Exists, F, Func, Max, Min, OuterRef, Q, QuerySet, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db.models import Exists, Max, Min, OuterRef, Q, QuerySet, Subquery, Value
 from django.utils import timezone
 
 from backend.accounts.selectors import EVERYTHING, RegionScope
@@ -37,18 +36,14 @@ def _narrow(region: Region | None) -> bool:
     return region is not None and len(region.code) >= NARROW_SCOPE_LENGTH
 
 
-def _count_of(qs: QuerySet) -> Coalesce:
-    """Return ``(SELECT count(*) FROM qs)`` as a per-row expression (never turned into a hash join)."""
-    return Coalesce(
-        Subquery(
-            qs.order_by()
-            .annotate(_one=Value(1))
-            .values("_one")
-            .annotate(_c=Func(F("pk"), function="COUNT"))
-            .values("_c")[:1]
-        ),
-        0,
-    )
+def _probe(qs: QuerySet) -> Subquery:
+    """Return ``(SELECT 1 FROM qs LIMIT 1)``: 1 if a row exists, else NULL.
+
+    A scalar subquery, evaluated per row on the index and stopped at the first match
+    (often from the index alone); PostgreSQL never turns it into a hash join of the whole
+    table, as it may an EXISTS.
+    """
+    return Subquery(qs.order_by().annotate(_one=Value(1)).values("_one")[:1])
 
 
 def _masked_child_name(family_name: str, given_name: str) -> str:
@@ -76,9 +71,9 @@ def unpaired_children(
     if not _narrow(region):
         qs = qs.exclude(Exists(active_pairings))
     else:
-        # A scalar count is probed per child on the index; PostgreSQL would otherwise
+        # A scalar probe per child on the index; PostgreSQL would otherwise
         # hash every active pairing of the province for a few hundred children.
-        qs = qs.annotate(_n=_count_of(active_pairings)).filter(_n=0)
+        qs = qs.annotate(_p=_probe(active_pairings)).filter(_p__isnull=True)
     rows = list(
         qs.order_by("created_at", "id").values(
             "id",
@@ -113,13 +108,14 @@ def _overdue_in(*, region: Region | None, today: datetime.date) -> QuerySet[Pair
     qs = Pairing.objects.filter(_scope(region).q("child__village_id"), status=Pairing.Status.ACTIVE)
     if _narrow(region):
         # A county's few thousand pairings, each probed on the due states' index.
-        return qs.annotate(_n=_count_of(open_due)).filter(_n__gt=0)
+        return qs.annotate(_p=_probe(open_due)).filter(_p__isnull=False)
     return qs.filter(Exists(open_due))
 
 
 def _most_overdue(*, region: Region | None, today: datetime.date, limit: int) -> list[int]:
     """Return the ids of the ``limit`` pairings with the oldest unmet due dates (ties by id)."""
     if _narrow(region):
+        # A county: its pairings probed for an open due date, then those pairings' oldest.
         return list(
             DueState.objects.filter(
                 pairing__in=_overdue_in(region=region, today=today).values("pk"),
@@ -204,7 +200,7 @@ def lapsed_volunteers(
     if _narrow(region):
         # A county's few hundred volunteers, each probed on the pairing and (volunteer, date)
         # check-in indexes; as semi-joins PostgreSQL would hash 60 days of the province's check-ins.
-        qs = qs.annotate(_active=_count_of(active), _seen=_count_of(seen)).filter(_active__gt=0, _seen=0)
+        qs = qs.annotate(_active=_probe(active), _seen=_probe(seen)).filter(_active__isnull=False, _seen__isnull=True)
     else:
         qs = qs.filter(Exists(active)).exclude(Exists(seen))
     rows = list(qs.order_by("village_id", "id").values("id", "name", "phone", "village__full_name")[:limit])

@@ -101,6 +101,7 @@ def main() -> None:
         )
     t = time.perf_counter()
     n = summary_refresh(next_day=False)
+    # (the refresh vacuums the stored rows when it is done, as after every large refresh)
     print(f"summary_refresh of every village: {n:,} villages in {time.perf_counter() - t:.1f} s")
     print(f"{'page':<22}{'kind':<6}{'median ms':>10}{'p95 ms':>9}{'max ms':>9}{'queries':>9}{'bytes':>9}")
     for label, user, code in cases:

@@ -108,10 +108,14 @@ class Child(models.Model):
         ordering = ["-id"]
         indexes = [
             # "region and below" is a prefix match on the village code.
-            # It carries the id, so that the dashboard's walks from a region to its children's
-            # pairings and due states read the index alone.
+            # It carries the id, status and registration time, so that the dashboard's walks from
+            # a region to its children's pairings and due states, and its unpaired list, read
+            # the index alone.
             models.Index(
-                fields=["village"], name="child_village_prefix_idx", opclasses=["varchar_pattern_ops"], include=["id"]
+                fields=["village"],
+                name="child_village_prefix_idx",
+                opclasses=["varchar_pattern_ops"],
+                include=["id", "status", "created_at"],
             ),
             # The dashboard's "unpaired children, longest waiting first" walks this in order.
             models.Index(fields=["created_at", "id"], condition=Q(status="active"), name="child_active_created_idx"),

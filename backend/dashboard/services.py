@@ -15,6 +15,8 @@ from backend.dashboard.selectors import village_figures_live
 logger = logging.getLogger(__name__)
 
 REFRESH_CHUNK = 500
+# A refresh of at least this many villages vacuums the stored rows when it is done.
+VACUUM_AFTER = 1000
 # From this local time on, a refresh also stores the next day's figures, so that after
 # midnight pages read stored rows rather than compute every village live.
 NEXT_DAY_FROM = datetime.time(22, 0)
@@ -91,6 +93,11 @@ def summary_refresh(
                 SummaryDay.objects.get_or_create(as_of=day)
             SummaryDay.objects.filter(as_of__lt=today).delete()
             VillageFigures.objects.filter(as_of__lt=today).delete()
+        if len(villages) >= VACUUM_AFTER and not connection.in_atomic_block:
+            # Rewriting most rows leaves the table's visibility map unset: until vacuumed,
+            # a province page reads every row's heap page (Shanxi: 100 ms → 150 ms).
+            with connection.cursor() as cursor:
+                cursor.execute(f"VACUUM (ANALYZE) {VillageFigures._meta.db_table}, {DirtyVillage._meta.db_table}")
         return len(villages)
     finally:
         with connection.cursor() as cursor:

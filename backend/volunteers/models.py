@@ -335,7 +335,13 @@ class Volunteer(models.Model):
         verbose_name_plural = _("爱心妈妈")
         ordering = ["village_id", "name"]
         indexes = [
-            models.Index(fields=["village"], name="volunteer_village_prefix_idx", opclasses=["varchar_pattern_ops"]),
+            # With the id and status: the dashboard's lapsed-volunteer walk reads the index alone.
+            models.Index(
+                fields=["village"],
+                name="volunteer_village_prefix_idx",
+                opclasses=["varchar_pattern_ops"],
+                include=["id", "status"],
+            ),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(capacity__gte=1, capacity__lte=10), name="volunteer_capacity_range"),

@@ -74,8 +74,12 @@ def unpaired_children(
         # A scalar probe per child on the index; PostgreSQL would otherwise
         # hash every active pairing of the province for a few hundred children.
         qs = qs.annotate(_p=_probe(active_pairings)).filter(_p__isnull=True)
+    # The first ids from the village index alone, then those rows' details.
+    first = list(qs.order_by("created_at", "id").values_list("id", flat=True)[:limit])
     rows = list(
-        qs.order_by("created_at", "id").values(
+        Child.objects.filter(pk__in=first)
+        .order_by("created_at", "id")
+        .values(
             "id",
             "family_name",
             "given_name",
@@ -84,7 +88,7 @@ def unpaired_children(
             "category",
             "risk_level",
             "created_at",
-        )[:limit]
+        )
     )
     count = qs.count() if count is None else count
     categories = dict(Child.Category.choices)
@@ -203,7 +207,13 @@ def lapsed_volunteers(
         qs = qs.annotate(_active=_probe(active), _seen=_probe(seen)).filter(_active__isnull=False, _seen__isnull=True)
     else:
         qs = qs.filter(Exists(active)).exclude(Exists(seen))
-    rows = list(qs.order_by("village_id", "id").values("id", "name", "phone", "village__full_name")[:limit])
+    # The first ids from the village index alone, then those rows' details.
+    first = list(qs.order_by("village_id", "id").values_list("id", flat=True)[:limit])
+    rows = list(
+        Volunteer.objects.filter(pk__in=first)
+        .order_by("village_id", "id")
+        .values("id", "name", "phone", "village__full_name")
+    )
     last = dict(
         CheckIn.objects.filter(volunteer_id__in=[r["id"] for r in rows])
         .order_by()

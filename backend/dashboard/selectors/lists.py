@@ -23,8 +23,8 @@ from pairing.models import Pairing
 LIST_LIMIT = 50
 # The export carries the lists in full, up to this many rows each.
 EXPORT_LIST_LIMIT = 10_000
-# Below this code length (a county) a region's few thousand rows are probed one by one on
-# their indexes; above it, hashing the whole table once is cheaper.
+# From a county down (codes this long or longer) a region's few thousand rows are probed
+# one by one on their indexes; for a city or province, walking or hashing in order is cheaper.
 NARROW_SCOPE_LENGTH = 6
 
 

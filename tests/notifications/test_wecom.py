@@ -54,7 +54,9 @@ def test_the_robot_key_is_encrypted_at_rest_and_never_in_errors(fake_wechat, reg
         cursor.execute("select key from notifications_wecomrobot where id = %s", [robot.pk])
         stored = cursor.fetchone()[0]
     assert "key-secret-zzz-9999" not in stored
-    result = message_deliver(message_id=wecom_digest_send(robot=robot, title="t", summary="s").pk)
+    # in the daytime: a digest written in quiet hours waits for the morning
+    with time_machine.travel(datetime.datetime(2026, 11, 23, 10, 0, tzinfo=SHANGHAI), tick=False):
+        result = message_deliver(message_id=wecom_digest_send(robot=robot, title="t", summary="s").pk)
     assert result.status == Message.Status.FAILED
     assert result.error_code == "93000"
     assert "key-secret" not in result.last_error

@@ -82,6 +82,13 @@ def main() -> None:
         .annotate(n=Count("id"))
         .order_by("-n")[0]["t"]
     )
+    # This machine's CPU speed varies from one run to the next (a shared virtual machine):
+    # print a fixed piece of work, so that runs can be compared.
+    t = time.perf_counter()
+    total = 0
+    for i in range(3_000_000):
+        total += i
+    print(f"CPU calibration: a 3,000,000-step Python loop took {(time.perf_counter() - t) * 1000:.0f} ms")
     print(f"children {Child.objects.count():,}; largest county {county} ({counts[0]['n']:,} children); town {town}")
     cases = [
         ("province 14", _officer("bench-province", "14"), "14"),

@@ -287,8 +287,8 @@ CELERY_BEAT_SCHEDULE = {
         "task": "notifications.tasks.outbox_dispatch_task",
         "schedule": env.float("OUTBOX_DISPATCH_INTERVAL", default=15.0),
     },
-    # Store the dashboard's per-village figures of villages whose records changed, and after
-    # midnight of all villages (the 30/90-day and overdue figures depend on the day).
+    # Store the dashboard's per-village figures of villages whose records changed; from 22:00
+    # also every village's next-day figures (the 30/90-day and overdue figures depend on the day).
     "dashboard-summary-refresh": {
         "task": "backend.dashboard.tasks.summary_refresh_task",
         "schedule": env.float("DASHBOARD_REFRESH_INTERVAL", default=60.0),

@@ -25,6 +25,23 @@ TOOLS = {
 _skipped_for_tools: dict[str, int] = {}
 
 
+@pytest.fixture
+def browser(monkeypatch):
+    """Return Debian's Chromium driven by Playwright (never a downloaded browser)."""
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API runs an event loop in this thread; Django's ORM calls from the
+    # test body are still synchronous (see tests/checkins/test_offline_queue_browser.py).
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-background-networking", "--disable-component-update", "--disable-gpu"],
+        )
+        yield browser
+        browser.close()
+
+
 def pytest_collection_modifyitems(config, items):
     for marker, (available, how) in TOOLS.items():
         if available():

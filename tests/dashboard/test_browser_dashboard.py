@@ -17,19 +17,6 @@ TABLET = {"width": 820, "height": 1180}  # iPad Air, portrait
 
 
 @pytest.fixture
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path="/usr/bin/chromium",
-            args=["--no-sandbox", "--disable-background-networking", "--disable-component-update", "--disable-gpu"],
-        )
-        yield browser
-        browser.close()
-
-
-@pytest.fixture
 def seeded(transactional_db, regions, programme, today):
     return build_dataset(programme, today=today)
 

@@ -10,7 +10,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from backend.dashboard.models import DirtyVillage, SummaryDay, VillageFigures
-from backend.dashboard.selectors import village_figures_live
+from backend.dashboard.selectors import village_figures_live, villages_out_of_date
 
 logger = logging.getLogger(__name__)
 
@@ -23,18 +23,6 @@ NEXT_DAY_FROM = datetime.time(22, 0)
 # pg_try_advisory_lock key: one refresh at a time (two could store an older computation
 # over a newer one). Any constant unique within this database will do.
 REFRESH_LOCK = 0x44415348  # "DASH"
-
-
-def _fetch(sql: str, params: list) -> list[tuple]:
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchall()
-
-
-def _villages_without_row(day: datetime.date) -> set[str]:
-    """Return the villages that have stored figures, but none for ``day``."""
-    sql = f"SELECT village FROM {VillageFigures._meta.db_table} GROUP BY village HAVING bool_and(as_of <> %s)"
-    return {village for (village,) in _fetch(sql, [day])}
 
 
 @transaction.atomic
@@ -80,10 +68,9 @@ def summary_refresh(
             return None
     try:
         days = [today, today + datetime.timedelta(days=1)] if next_day else [today]
-        villages = {village for (village,) in _fetch(f"SELECT DISTINCT village FROM {DirtyVillage._meta.db_table}", [])}
-        for day in days:
-            villages |= _villages_without_row(day)
-        villages = sorted(villages)
+        # What a page of that day would compute live: the marked villages, and, until the
+        # day's rows are complete, every village without one.
+        villages = sorted({v for day in days for v in villages_out_of_date(prefix="", today=day)})
         for start in range(0, len(villages), chunk):
             _store(villages[start : start + chunk], days)
             if progress:

@@ -116,6 +116,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"]["init_command"] = "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
+    # No JIT compilation: the platform's statements are index probes over many rows, whose
+    # estimated cost passes jit_above_cost while compiling them takes longer (40 ms and more)
+    # than running them. A DATABASE_URL with its own ?options=... replaces this.
+    DATABASES["default"]["OPTIONS"].setdefault("options", "-c jit=off")
 # Parallel test runs on one server each need their own test database.
 if env.str("TEST_DATABASE_NAME", default=""):
     DATABASES["default"]["TEST"] = {"NAME": env.str("TEST_DATABASE_NAME")}

@@ -14,17 +14,11 @@ from backend.children.selectors import can_reveal_id_number
 from backend.children.validation import EDITABLE_FIELDS, child_clean
 from backend.ops.errors import ConflictError, ServiceError
 from backend.privacy.idnumbers import id_number_hash, mask_id_number
+from backend.privacy.phones import mask_phone
 
 
 def _today() -> datetime.date:
     return timezone.localdate()
-
-
-def mask_phone(phone: str) -> str:
-    """Return a phone number with its middle hidden: +86138****5678."""
-    if not phone:
-        return ""
-    return phone[:-8] + "****" + phone[-4:] if len(phone) > 8 else "*" * len(phone)
 
 
 def _history_value(field: str, value) -> str:

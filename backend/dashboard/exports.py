@@ -9,7 +9,7 @@ from openpyxl.styles import Font
 from backend.dashboard.selectors import LOAD_BUCKETS, Figures
 
 
-def _figure_columns(overdue_available: bool) -> list[tuple[str, str]]:
+def _figure_columns() -> list[tuple[str, str]]:
     return [
         ("code", _("区划代码 / Code")),
         ("name", _("区划 / Region")),
@@ -21,7 +21,7 @@ def _figure_columns(overdue_available: bool) -> list[tuple[str, str]]:
         ("coverage", _("覆盖率% / Coverage %")),
         ("checked_30", _("近30天有关爱记录 / Check-in in 30 days")),
         ("checked_90", _("近90天有关爱记录 / Check-in in 90 days")),
-        *([("overdue", _("逾期结对 / Overdue pairings"))] if overdue_available else []),
+        ("overdue", _("逾期结对 / Overdue pairings")),
         ("open_concerns", _("未办结关注事项 / Open concerns")),
         ("volunteers", _("在岗爱心妈妈 / Active volunteers")),
         ("volunteer_pairings", _("当前结对数 / Current pairings")),
@@ -47,7 +47,7 @@ def dashboard_workbook(data: dict) -> bytes:
     """Return the .xlsx bytes of the figures, charts' data and lists of ``dashboard_data``."""
     wb = Workbook()
     wb.remove(wb.active)
-    columns = _figure_columns(data["overdue_available"])
+    columns = _figure_columns()
     total: Figures = data["total"]
 
     def figure_row(f: Figures) -> list:
@@ -85,24 +85,23 @@ def dashboard_workbook(data: dict) -> bytes:
         ],
         [[r["id"], r["name"], r["village"], r["category"], r["registered_on"]] for r in lists["unpaired"]["rows"]],
     )
-    if data["overdue_available"]:
-        _sheet(
-            wb,
-            _("逾期结对"),
-            [
-                _("结对编号 / Pairing"),
-                _("儿童 / Child"),
-                _("村（社区） / Village"),
-                _("爱心妈妈 / Volunteer"),
-                _("手机号 / Phone"),
-                _("逾期起始 / Overdue since"),
-                _("逾期天数 / Days overdue"),
-            ],
-            [
-                [r["id"], r["child"], r["village"], r["volunteer"], r["phone"], r["overdue_since"], r["overdue_days"]]
-                for r in lists["lapsed_pairings"]["rows"]
-            ],
-        )
+    _sheet(
+        wb,
+        _("逾期结对"),
+        [
+            _("结对编号 / Pairing"),
+            _("儿童 / Child"),
+            _("村（社区） / Village"),
+            _("爱心妈妈 / Volunteer"),
+            _("手机号 / Phone"),
+            _("逾期起始 / Overdue since"),
+            _("逾期天数 / Days overdue"),
+        ],
+        [
+            [r["id"], r["child"], r["village"], r["volunteer"], r["phone"], r["overdue_since"], r["overdue_days"]]
+            for r in lists["lapsed_pairings"]["rows"]
+        ],
+    )
     _sheet(
         wb,
         _("60天无关爱记录的爱心妈妈"),

@@ -64,6 +64,52 @@ class VillageFigures(models.Model):
         return f"{self.village} {self.as_of}"
 
 
+class VillageListEntry(models.Model):
+    """One row of a dashboard list in one village, as of one day: which record, and where it sorts.
+
+    A village keeps its first ``LIST_LIMIT`` rows of each list (in the list's order), so the
+    first ``LIST_LIMIT`` rows of any region are among its villages' entries: a page reads
+    them in order from an index instead of probing every record of the region. Entries are
+    stored, replaced and dropped together with the village's ``VillageFigures`` row, and
+    out-of-date villages are computed live, as for the figures.
+    """
+
+    class Kind(models.TextChoices):
+        UNPAIRED = "unpaired", _("未结对儿童 / Unpaired children")
+        LAPSED_PAIRINGS = "lapsed_pairings", _("逾期结对 / Lapsed pairings")
+        LAPSED_VOLUNTEERS = "lapsed_volunteers", _("60天无关爱记录的爱心妈妈 / Lapsed volunteers")
+        OPEN_CONCERNS = "open_concerns", _("未办结关注事项 / Open concerns")
+
+    id = models.BigAutoField(primary_key=True)
+    village = models.CharField(_("区划代码"), max_length=12)
+    as_of = models.DateField(_("统计日期"))
+    kind = models.CharField(_("清单"), max_length=20, choices=Kind.choices)
+    # Where the row sorts in its list (ties by item_id): see selectors/lists.py for each list's key.
+    sort_key = models.DateTimeField(_("排序依据"))
+    # The child, pairing, volunteer or concern.
+    item_id = models.BigIntegerField(_("记录编号"))
+
+    class Meta:
+        verbose_name = _("村级清单条目")
+        verbose_name_plural = _("村级清单条目")
+        indexes = [
+            # A province or city: walk one list in order, skipping other regions' villages.
+            models.Index(
+                fields=["kind", "as_of", "sort_key", "item_id"], include=["village"], name="list_entry_order_idx"
+            ),
+            # A county or below: its villages' entries, then sort those.
+            models.Index(
+                fields=["village", "as_of", "kind"],
+                name="list_entry_village_idx",
+                opclasses=["varchar_pattern_ops", "date_ops", "varchar_pattern_ops"],
+                include=["sort_key", "item_id"],
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.village} {self.as_of} #{self.item_id}"
+
+
 class SummaryDay(models.Model):
     """A day for which every village's figures were stored: pages then compute only marked villages."""
 

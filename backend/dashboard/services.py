@@ -9,8 +9,8 @@ from collections.abc import Callable
 from django.db import connection, transaction
 from django.utils import timezone
 
-from backend.dashboard.models import DirtyVillage, SummaryDay, VillageFigures
-from backend.dashboard.selectors import village_figures_live, villages_out_of_date
+from backend.dashboard.models import DirtyVillage, SummaryDay, VillageFigures, VillageListEntry
+from backend.dashboard.selectors import LIST_LIMIT, village_figures_live, village_lists_live, villages_out_of_date
 
 logger = logging.getLogger(__name__)
 
@@ -31,15 +31,22 @@ def _store(villages: list[str], days: list[datetime.date]) -> None:
     # started, and the queries below see every change committed before them. A change
     # committed later keeps its own mark, and the next refresh picks it up.
     DirtyVillage.objects.filter(village__in=villages).delete()
-    # A row of another day would now be out of date without a mark to say so: remove it,
-    # and with it the promise that every village has a row for that day.
-    VillageFigures.objects.filter(village__in=villages).exclude(as_of__in=days).delete()
+    # The rows of these days are replaced. A row of another day would now be out of date
+    # without a mark to say so: remove it too, and with it the promise that every village
+    # has a row for that day.
+    VillageFigures.objects.filter(village__in=villages).delete()
+    VillageListEntry.objects.filter(village__in=villages).delete()
     SummaryDay.objects.filter(as_of__gte=days[0]).exclude(as_of__in=days).delete()
-    VillageFigures.objects.filter(village__in=villages, as_of__in=days).delete()
     for day in days:
         figures = village_figures_live(villages=villages, today=day)
         VillageFigures.objects.bulk_create(
             VillageFigures(village=village, as_of=day, **counts) for village, counts in figures.items()
+        )
+        lists = village_lists_live(villages=villages, today=day, limit=LIST_LIMIT)
+        VillageListEntry.objects.bulk_create(
+            VillageListEntry(village=village, as_of=day, kind=kind, sort_key=key, item_id=item)
+            for kind, entries in lists.items()
+            for key, item, village in entries
         )
 
 
@@ -50,7 +57,7 @@ def summary_refresh(
     chunk: int = REFRESH_CHUNK,
     progress: Callable[[int, int], None] | None = None,
 ) -> int | None:
-    """Store the figures of every village whose records changed, or that has no row for today.
+    """Store the figures and list entries of every village whose records changed, or that has no row for today.
 
     Late in the day (``NEXT_DAY_FROM``) or with ``next_day``, store the next day's too.
     Return how many villages were refreshed, or None if another refresh is running.
@@ -80,11 +87,13 @@ def summary_refresh(
                 SummaryDay.objects.get_or_create(as_of=day)
             SummaryDay.objects.filter(as_of__lt=today).delete()
             VillageFigures.objects.filter(as_of__lt=today).delete()
+            VillageListEntry.objects.filter(as_of__lt=today).delete()
         if len(villages) >= VACUUM_AFTER and not connection.in_atomic_block:
             # Rewriting most rows leaves the table's visibility map unset: until vacuumed,
             # a province page reads every row's heap page (Shanxi: 100 ms → 150 ms).
             with connection.cursor() as cursor:
-                cursor.execute(f"VACUUM (ANALYZE) {VillageFigures._meta.db_table}, {DirtyVillage._meta.db_table}")
+                tables = (VillageFigures, VillageListEntry, DirtyVillage)
+                cursor.execute(f"VACUUM (ANALYZE) {', '.join(m._meta.db_table for m in tables)}")
         return len(villages)
     finally:
         with connection.cursor() as cursor:

@@ -12,12 +12,7 @@ from backend.audit.models import AuditEvent
 from backend.audit.services import audit_record
 from backend.dashboard.api.serializers import dashboard_json
 from backend.dashboard.exports import dashboard_workbook
-from backend.dashboard.selectors import (
-    EXPORT_LIST_LIMIT,
-    dashboard_data,
-    dashboard_region,
-    region_breadcrumbs,
-)
+from backend.dashboard.selectors import dashboard_data, dashboard_region, region_breadcrumbs
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -72,7 +67,7 @@ def dashboard_export(request, code: str | None = None):
         return redirect_to_login(request.get_full_path())
     region = dashboard_region(user=request.user, code=code)
     today = timezone.localdate()
-    data = dashboard_data(region=region, today=today, list_limit=EXPORT_LIST_LIMIT)
+    data = dashboard_data(region=region, today=today, full_lists=True)
     content = dashboard_workbook(data)
     lists = data["lists"]
     audit_record(

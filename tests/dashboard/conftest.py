@@ -201,6 +201,51 @@ def expected_figures(prefix: str, *, today: datetime.date) -> dict:
     }
 
 
+def expected_lists(prefix: str, *, today: datetime.date) -> dict[str, list[int]]:
+    """Return the ids of each dashboard list in the region, in order, computed from the rows in plain Python."""
+    in_region = {c.id: c for c in Child.objects.all() if c.village_id.startswith(prefix)}
+    pairings = list(Pairing.objects.all())
+    active = [p for p in pairings if p.status == "active"]
+    paired = {p.child_id for p in active}
+    unpaired = sorted((c.created_at, c.id) for c in in_region.values() if c.status == "active" and c.id not in paired)
+    overdue_since = {}
+    for d in DueState.objects.all():
+        if d.next_due_on < today and d.satisfied_on is None:
+            overdue_since[d.pairing_id] = min(d.next_due_on, overdue_since.get(d.pairing_id, d.next_due_on))
+    lapsed_pairings = sorted(
+        (overdue_since[p.id], p.id) for p in active if p.child_id in in_region and p.id in overdue_since
+    )
+    # Silent longest first: the day of the last check-in (up to today), else when she joined.
+    last: dict[int, datetime.date] = {}
+    for k in CheckIn.objects.filter(occurred_on__lte=today):
+        last[k.volunteer_id] = max(k.occurred_on, last.get(k.volunteer_id, k.occurred_on))
+    since = today - datetime.timedelta(days=59)
+    with_active = {p.volunteer_id for p in active}
+
+    def silent_since(v: Volunteer) -> datetime.datetime:
+        if v.id in last:
+            return datetime.datetime.combine(last[v.id], datetime.time(0), tzinfo=datetime.UTC)
+        return v.joined_at
+
+    lapsed_volunteers = sorted(
+        (silent_since(v), v.id)
+        for v in Volunteer.objects.all()
+        if v.village_id.startswith(prefix)
+        and v.status == "active"
+        and v.id in with_active
+        and (v.id not in last or last[v.id] < since)
+    )
+    concerns = sorted(
+        (c.created_at, c.id) for c in Concern.objects.all() if c.child_id in in_region and c.status != "closed"
+    )
+    return {
+        "unpaired": [i for _key, i in unpaired],
+        "lapsed_pairings": [i for _key, i in lapsed_pairings],
+        "lapsed_volunteers": [i for _key, i in lapsed_volunteers],
+        "open_concerns": [i for _key, i in concerns],
+    }
+
+
 @pytest.fixture
 def today():
     return timezone.localdate()

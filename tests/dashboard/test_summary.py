@@ -40,7 +40,7 @@ def _assert_pages_match_the_records(client, city_officer, today):
 # --- the triggers -------------------------------------------------------------
 
 
-def test_every_change_that_moves_a_figure_marks_its_village(regions, programme, today):
+def test_every_change_that_moves_a_figure_or_a_list_marks_its_village(regions, programme, today):
     from tests.children.factories import ChildFactory, ConcernFactory
     from tests.volunteers.factories import ApplicationFactory, VolunteerFactory
 
@@ -97,6 +97,11 @@ def test_every_change_that_moves_a_figure_marks_its_village(regions, programme, 
     assert marks_of(lambda: Child.objects.filter(pk=child.pk).update(village_id=VILLAGE_B)) == {VILLAGE_A, VILLAGE_B}
     # a volunteer's capacity is her load's denominator
     assert marks_of(lambda: Volunteer.objects.filter(pk=volunteer.pk).update(capacity=3)) == {VILLAGE_B}
+    # the lists' sort keys: when a child was registered, a concern raised, a volunteer joined
+    earlier = timezone.now() - datetime.timedelta(days=400)
+    assert marks_of(lambda: Child.objects.filter(pk=child.pk).update(created_at=earlier)) == {VILLAGE_B}
+    assert marks_of(lambda: Concern.objects.filter(child=child).update(created_at=earlier)) == {VILLAGE_B}
+    assert marks_of(lambda: Volunteer.objects.filter(pk=volunteer.pk).update(joined_at=earlier)) == {VILLAGE_B}
     # deleting marks too
     assert marks_of(lambda: Concern.objects.filter(child=child).delete()) == {VILLAGE_B}
     assert marks_of(lambda: Application.objects.all().delete()) == {VILLAGE_B}

@@ -9,7 +9,8 @@ def dashboard_json(data: dict) -> dict:
     return {
         "today": data["today"].isoformat(),
         "region": {"code": region.code, "name": region.name, "level": region.level} if region else None,
-        "overdue_available": data["overdue_available"],
+        # Always true now (kept for clients written when the overdue figure could be missing).
+        "overdue_available": True,
         "total": data["total"].as_dict(),
         "rows": [r.as_dict() for r in data["rows"]],
         "checkins_by_month": data["months"],

@@ -17,13 +17,12 @@ from backend.dashboard.selectors.figures import (
 )
 from backend.dashboard.selectors.lists import (
     EXPORT_LIST_LIMIT,
+    KINDS,
     LIST_LIMIT,
     dashboard_data,
-    lapsed_pairings,
-    lapsed_volunteers,
-    mask_phone,
-    open_concerns,
-    unpaired_children,
+    list_heads,
+    lists_in_full,
+    village_lists_live,
 )
 
 __all__ = [
@@ -34,16 +33,15 @@ __all__ = [
     "Figures",
     "checkins_by_month",
     "dashboard_can_view",
+    "KINDS",
     "dashboard_data",
     "dashboard_home_code",
     "dashboard_region",
-    "lapsed_pairings",
-    "lapsed_volunteers",
-    "mask_phone",
-    "open_concerns",
+    "list_heads",
+    "lists_in_full",
     "region_breadcrumbs",
     "region_figures",
-    "unpaired_children",
     "village_figures_live",
+    "village_lists_live",
     "villages_out_of_date",
 ]

@@ -322,10 +322,13 @@ def _stored_sums(*, prefix: str, length: int, today: datetime.date, skip: list[s
     return out
 
 
-def region_figures(*, region: Region | None, today: datetime.date) -> tuple[Figures, list[Figures]]:
+def region_figures(
+    *, region: Region | None, today: datetime.date, out_of_date: list[str] | None = None
+) -> tuple[Figures, list[Figures]]:
     """Return the region's own figures and one row per region one level below it.
 
     ``region`` None means the whole tree (superusers): the rows are the top regions.
+    ``out_of_date`` is ``villages_out_of_date`` of the region, if the caller has it already.
     """
     subregions = list(region_children(region=region))
     if region is None:
@@ -343,7 +346,7 @@ def region_figures(*, region: Region | None, today: datetime.date) -> tuple[Figu
             groups[k] = Figures(code=k, name=k)
         return groups[k]
 
-    live = villages_out_of_date(prefix=prefix, today=today)
+    live = villages_out_of_date(prefix=prefix, today=today) if out_of_date is None else out_of_date
     for k, counts in _stored_sums(prefix=prefix, length=length, today=today, skip=live).items():
         row(k).add(counts)
     for village, counts in village_figures_live(villages=live, today=today).items():

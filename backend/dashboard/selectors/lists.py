@@ -1,21 +1,44 @@
 """Lists that lead to action: unpaired children, lapsed pairings, lapsed volunteers, open concerns.
 
-Their sizes are figures of the region (``figures.region_figures``); these queries fetch
-only the first rows to show, oldest or most overdue first.
+Each list is defined once, per village, by ``village_lists_live``: which records belong in
+it and in what order. Every list sorts by a time and then by id:
+
+- unpaired children (registered, no active pairing): when the child was registered;
+- lapsed pairings (``pairings_overdue``): the oldest unmet due date, most overdue first;
+- lapsed volunteers (active, with an active pairing, no check-in in the last 60 days):
+  silent longest first, i.e. the day of her last check-in, or, if she never checked in,
+  when she joined;
+- open concerns (not closed): when the concern was raised, oldest first.
+
+A region's first ``LIST_LIMIT`` rows are among the first ``LIST_LIMIT`` of each of its
+villages, so the refresh stores those per village (``VillageListEntry``) and a page reads
+its region's first rows from one ordered index, computing live only the villages whose
+records changed since (as for the figures). The export wants whole lists: it computes
+them live for every village of the region. The lists' sizes are figures of the region
+(``figures.region_figures``).
 """
 
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable, Sequence
 
-from django.db.models import Exists, Max, Min, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models import Max
 from django.utils import timezone
 
-from backend.accounts.selectors import EVERYTHING, RegionScope
 from backend.checkins.models import CheckIn, DueState
 from backend.checkins.selectors import pairings_overdue
 from backend.children.models import Child, Concern
-from backend.dashboard.selectors.figures import LAPSED_VOLUNTEER_DAYS, checkins_by_month, region_figures
+from backend.dashboard.models import VillageListEntry
+from backend.dashboard.selectors.figures import (
+    LAPSED_VOLUNTEER_DAYS,
+    _fetch,
+    _window_start,
+    checkins_by_month,
+    region_figures,
+    villages_out_of_date,
+)
+from backend.privacy.phones import mask_phone
 from backend.regions.models import Region
 from backend.volunteers.models import Volunteer
 from pairing.models import Pairing
@@ -23,27 +46,138 @@ from pairing.models import Pairing
 LIST_LIMIT = 50
 # The export carries the lists in full, up to this many rows each.
 EXPORT_LIST_LIMIT = 10_000
-# From a county down (codes this long or longer) a region's few thousand rows are probed
-# one by one on their indexes; for a city or province, walking or hashing in order is cheaper.
-NARROW_SCOPE_LENGTH = 6
+KINDS = tuple(VillageListEntry.Kind.values)
+
+# (sort key, id, village) of one row of a list.
+Entry = tuple[datetime.datetime, int, str]
 
 
-def _scope(region: Region | None) -> RegionScope:
-    return EVERYTHING if region is None else RegionScope(prefixes=(region.code,))
+def village_lists_live(*, villages: Sequence[str], today: datetime.date, limit: int | None) -> dict[str, list[Entry]]:
+    """Return each list's rows in the given villages, computed from the records: ``{kind: [entry, ...]}``.
 
-
-def _narrow(region: Region | None) -> bool:
-    return region is not None and len(region.code) >= NARROW_SCOPE_LENGTH
-
-
-def _probe(qs: QuerySet) -> Subquery:
-    """Return ``(SELECT 1 FROM qs LIMIT 1)``: 1 if a row exists, else NULL.
-
-    A scalar subquery, evaluated per row on the index and stopped at the first match
-    (often from the index alone); PostgreSQL never turns it into a hash join of the whole
-    table, as it may an EXISTS.
+    At most ``limit`` rows per village and list (None: all), in each village in the list's
+    order. Each village is read on its own index (a LATERAL subquery per village) and each
+    record probed on its indexes (scalar subqueries), so the cost follows the villages
+    asked for, whatever the size of the tables.
     """
-    return Subquery(qs.order_by().annotate(_one=Value(1)).values("_one")[:1])
+    villages = sorted(set(villages))
+    out: dict[str, list[Entry]] = {kind: [] for kind in KINDS}
+    if not villages:
+        return out
+    child, pairing, due = Child._meta.db_table, Pairing._meta.db_table, DueState._meta.db_table
+    volunteer, checkin, concern = Volunteer._meta.db_table, CheckIn._meta.db_table, Concern._meta.db_table
+    per_village = "FROM unnest(%(villages)s::varchar[]) AS q(village) CROSS JOIN LATERAL"
+    # Dates sort as midnight UTC (the connection's time zone), before any time of that day.
+    sql = f"""
+        SELECT 'unpaired', q.village, x.key, x.id {per_village} (
+            SELECT c.id, c.created_at AS key FROM {child} c
+            WHERE c.village_id = q.village AND c.status = %(child_active)s
+              AND (SELECT 1 FROM {pairing} p WHERE p.child_id = c.id AND p.status = %(active)s LIMIT 1) IS NULL
+            ORDER BY c.created_at, c.id LIMIT %(limit)s
+        ) x
+        UNION ALL
+        SELECT 'lapsed_pairings', q.village, x.key, x.id {per_village} (
+            SELECT o.id, o.since::timestamptz AS key FROM (
+                SELECT p.id, (SELECT min(d.next_due_on) FROM {due} d WHERE d.pairing_id = p.id
+                              AND d.next_due_on < %(today)s AND d.satisfied_on IS NULL) AS since
+                FROM {child} c JOIN {pairing} p ON p.child_id = c.id
+                WHERE c.village_id = q.village AND p.status = %(active)s
+                OFFSET 0
+            ) o
+            WHERE o.since IS NOT NULL ORDER BY o.since, o.id LIMIT %(limit)s
+        ) x
+        UNION ALL
+        SELECT 'lapsed_volunteers', q.village, x.key, x.id {per_village} (
+            SELECT w.id, coalesce(w.last::timestamptz, w.joined_at) AS key FROM (
+                SELECT v.id, v.joined_at,
+                       (SELECT max(k.occurred_on) FROM {checkin} k
+                        WHERE k.volunteer_id = v.id AND k.occurred_on <= %(today)s) AS last
+                FROM {volunteer} v
+                WHERE v.village_id = q.village AND v.status = %(volunteer_active)s
+                  AND (SELECT 1 FROM {pairing} a WHERE a.volunteer_id = v.id AND a.status = %(active)s LIMIT 1)
+                      IS NOT NULL
+                OFFSET 0
+            ) w
+            WHERE w.last IS NULL OR w.last < %(since)s ORDER BY 2, w.id LIMIT %(limit)s
+        ) x
+        UNION ALL
+        SELECT 'open_concerns', q.village, x.key, x.id {per_village} (
+            SELECT cc.id, cc.created_at AS key FROM {child} c JOIN {concern} cc ON cc.child_id = c.id
+            WHERE c.village_id = q.village AND cc.status <> %(closed)s
+            ORDER BY cc.created_at, cc.id LIMIT %(limit)s
+        ) x
+    """
+    params = {
+        "villages": villages,
+        "today": today,
+        "since": _window_start(today, LAPSED_VOLUNTEER_DAYS),
+        "limit": limit,
+        "active": Pairing.Status.ACTIVE,
+        "child_active": Child.Status.ACTIVE,
+        "volunteer_active": Volunteer.Status.ACTIVE,
+        "closed": Concern.Status.CLOSED,
+    }
+    for kind, village, key, item in _fetch(sql, params):
+        out[kind].append((key, item, village))
+    return out
+
+
+def _stored_heads(*, prefix: str, today: datetime.date, skip: list[str], limit: int) -> dict[str, list[Entry]]:
+    """Return each list's first ``limit`` stored rows under ``prefix``, leaving out the villages in ``skip``."""
+    table = VillageListEntry._meta.db_table
+    one = f"""(
+        SELECT kind, sort_key, item_id, village FROM {table}
+        WHERE kind = %s AND as_of = %s AND village LIKE %s AND NOT village = ANY(%s::varchar[])
+        ORDER BY sort_key, item_id LIMIT %s
+    )"""
+    params: list = []
+    for kind in KINDS:
+        params += [kind, today, prefix + "%", skip, limit]
+    out: dict[str, list[Entry]] = {kind: [] for kind in KINDS}
+    for kind, key, item, village in _fetch(" UNION ALL ".join([one] * len(KINDS)), params):
+        out[kind].append((key, item, village))
+    return out
+
+
+def _first(entries: Iterable[Entry], limit: int) -> list[int]:
+    return [item for _key, item, _village in sorted(entries)[:limit]]
+
+
+def list_heads(*, region: Region | None, today: datetime.date, out_of_date: list[str]) -> dict[str, list[int]]:
+    """Return the ids of each list's first ``LIST_LIMIT`` rows in the region, in order.
+
+    ``out_of_date`` are the region's villages whose stored rows may not match the records
+    (``villages_out_of_date``): those are computed live, every other village is read from
+    its stored entries.
+    """
+    prefix = region.code if region else ""
+    stored = _stored_heads(prefix=prefix, today=today, skip=out_of_date, limit=LIST_LIMIT)
+    live = village_lists_live(villages=out_of_date, today=today, limit=LIST_LIMIT)
+    return {kind: _first(stored[kind] + live[kind], LIST_LIMIT) for kind in KINDS}
+
+
+def villages_with_records(*, prefix: str) -> list[str]:
+    """Return the village codes under ``prefix`` that children or volunteers are attached to."""
+    sql = (
+        f"SELECT village_id FROM {Child._meta.db_table} WHERE village_id LIKE %s"
+        f" UNION SELECT village_id FROM {Volunteer._meta.db_table} WHERE village_id LIKE %s"
+    )
+    return [village for (village,) in _fetch(sql, [prefix + "%", prefix + "%"])]
+
+
+def lists_in_full(*, region: Region | None, today: datetime.date, limit: int) -> dict[str, list[int]]:
+    """Return the ids of each list's rows in the region (at most ``limit``), in order, computed from the records."""
+    villages = villages_with_records(prefix=region.code if region else "")
+    live = village_lists_live(villages=villages, today=today, limit=None)
+    return {kind: _first(live[kind], limit) for kind in KINDS}
+
+
+# --- the rows to show -------------------------------------------------------------
+
+
+def _in_order(rows: list[dict], ids: list[int]) -> list[dict]:
+    position = {item: i for i, item in enumerate(ids)}
+    return sorted(rows, key=lambda r: position[r["id"]])
 
 
 def _masked_child_name(family_name: str, given_name: str) -> str:
@@ -51,48 +185,13 @@ def _masked_child_name(family_name: str, given_name: str) -> str:
     return family_name + "*" * max(1, len(given_name))
 
 
-def mask_phone(phone: str) -> str:
-    """Return a phone number with its middle hidden: +86138****5678."""
-    if not phone:
-        return ""
-    return phone[:-8] + "****" + phone[-4:] if len(phone) > 8 else "*" * len(phone)
-
-
-def unpaired_children(
-    *, region: Region | None, limit: int = LIST_LIMIT, count: int | None = None
-) -> tuple[int, list[dict]]:
-    """Return how many registered children have no active pairing, and the first ``limit`` (oldest first).
-
-    Pass ``count`` when it is already known (the region's figures) to save a query.
-    """
-    scope = _scope(region)
-    qs = Child.objects.filter(scope.q("village_id"), status=Child.Status.ACTIVE)
-    active_pairings = Pairing.objects.filter(child=OuterRef("pk"), status=Pairing.Status.ACTIVE)
-    if not _narrow(region):
-        qs = qs.exclude(Exists(active_pairings))
-    else:
-        # A scalar probe per child on the index; PostgreSQL would otherwise
-        # hash every active pairing of the province for a few hundred children.
-        qs = qs.annotate(_p=_probe(active_pairings)).filter(_p__isnull=True)
-    # The first ids from the village index alone, then those rows' details.
-    first = list(qs.order_by("created_at", "id").values_list("id", flat=True)[:limit])
-    rows = list(
-        Child.objects.filter(pk__in=first)
-        .order_by("created_at", "id")
-        .values(
-            "id",
-            "family_name",
-            "given_name",
-            "village_id",
-            "village__full_name",
-            "category",
-            "risk_level",
-            "created_at",
-        )
+def unpaired_rows(*, ids: list[int]) -> list[dict]:
+    """Return the unpaired children ``ids`` as list rows, in that order."""
+    rows = Child.objects.filter(pk__in=ids).values(
+        "id", "family_name", "given_name", "village_id", "village__full_name", "category", "risk_level", "created_at"
     )
-    count = qs.count() if count is None else count
     categories = dict(Child.Category.choices)
-    return count, [
+    return [
         {
             "id": r["id"],
             "name": _masked_child_name(r["family_name"], r["given_name"]),
@@ -100,67 +199,17 @@ def unpaired_children(
             "village_code": r["village_id"],
             "category": str(categories.get(r["category"], r["category"])),
             "risk_level": r["risk_level"],
-            "registered_on": r["created_at"].date().isoformat(),
+            "registered_on": timezone.localtime(r["created_at"]).date().isoformat(),
         }
-        for r in rows
+        for r in _in_order(list(rows), ids)
     ]
 
 
-def _overdue_in(*, region: Region | None, today: datetime.date) -> QuerySet[Pairing]:
-    """Return the region's pairings ``pairings_overdue`` returns, as a semi-join PostgreSQL can hash or probe."""
-    open_due = DueState.objects.filter(pairing=OuterRef("pk"), next_due_on__lt=today, satisfied_on__isnull=True)
-    qs = Pairing.objects.filter(_scope(region).q("child__village_id"), status=Pairing.Status.ACTIVE)
-    if _narrow(region):
-        # A county's few thousand pairings, each probed on the due states' index.
-        return qs.annotate(_p=_probe(open_due)).filter(_p__isnull=False)
-    return qs.filter(Exists(open_due))
-
-
-def _most_overdue(*, region: Region | None, today: datetime.date, limit: int) -> list[int]:
-    """Return the ids of the ``limit`` pairings with the oldest unmet due dates (ties by id)."""
-    if _narrow(region):
-        # A county: its pairings probed for an open due date, then those pairings' oldest.
-        return list(
-            DueState.objects.filter(
-                pairing__in=_overdue_in(region=region, today=today).values("pk"),
-                next_due_on__lt=today,
-                satisfied_on__isnull=True,
-            )
-            .order_by()
-            .values("pairing_id")
-            .annotate(since=Min("next_due_on"))
-            .order_by("since", "pairing_id")
-            .values_list("pairing_id", flat=True)[:limit]
-        )
-    # A province or city: walk the open due states in date order (their partial index) and
-    # keep each pairing at its first, oldest, appearance, rather than group them all.
-    walk = DueState.objects.filter(
-        _scope(region).q("pairing__child__village_id"),
-        next_due_on__lt=today,
-        satisfied_on__isnull=True,
-        pairing__status=Pairing.Status.ACTIVE,
-    ).order_by("next_due_on", "pairing_id")
-    found: dict[int, None] = {}
-    batch, offset = max(limit * 8, 100), 0
-    while len(found) < limit:
-        ids = list(walk.values_list("pairing_id", flat=True)[offset : offset + batch])
-        for pairing_id in ids:
-            found.setdefault(pairing_id)
-        if len(ids) < batch:
-            break
-        offset += batch
-    return list(found)[:limit]
-
-
-def lapsed_pairings(
-    *, region: Region | None, today: datetime.date, limit: int = LIST_LIMIT, count: int | None = None
-) -> tuple[int, list[dict]]:
-    """Return the overdue pairings in the region (most overdue first), with the volunteer to contact."""
-    first = _most_overdue(region=region, today=today, limit=limit)
-    rows = list(
+def lapsed_pairing_rows(*, ids: list[int], today: datetime.date) -> list[dict]:
+    """Return the overdue pairings ``ids`` as list rows with the volunteer to contact, in that order."""
+    rows = (
         pairings_overdue(today=today)
-        .filter(pk__in=first)
-        .order_by("overdue_since", "id")
+        .filter(pk__in=ids)
         .values(
             "id",
             "overdue_since",
@@ -174,9 +223,7 @@ def lapsed_pairings(
             "team__name",
         )
     )
-    if count is None:
-        count = _overdue_in(region=region, today=today).count()
-    return count, [
+    return [
         {
             "id": r["id"],
             "child": _masked_child_name(r["child__family_name"], r["child__given_name"]),
@@ -188,109 +235,92 @@ def lapsed_pairings(
             "overdue_since": r["overdue_since"].isoformat(),
             "overdue_days": (today - r["overdue_since"]).days,
         }
-        for r in rows
+        for r in _in_order(list(rows), ids)
     ]
 
 
-def lapsed_volunteers(
-    *, region: Region | None, today: datetime.date, limit: int = LIST_LIMIT, count: int | None = None
-) -> tuple[int, list[dict]]:
-    """Return active volunteers with a current pairing and no check-in in the last 60 days."""
-    days = LAPSED_VOLUNTEER_DAYS
-    since = today - datetime.timedelta(days=days - 1)
-    qs = Volunteer.objects.filter(_scope(region).q("village_id"), status=Volunteer.Status.ACTIVE)
-    active = Pairing.objects.filter(volunteer=OuterRef("pk"), status=Pairing.Status.ACTIVE)
-    seen = CheckIn.objects.filter(volunteer=OuterRef("pk"), occurred_on__range=(since, today))
-    if _narrow(region):
-        # A county's few hundred volunteers, each probed on the pairing and (volunteer, date)
-        # check-in indexes; as semi-joins PostgreSQL would hash 60 days of the province's check-ins.
-        qs = qs.annotate(_active=_probe(active), _seen=_probe(seen)).filter(_active__isnull=False, _seen__isnull=True)
-    else:
-        qs = qs.filter(Exists(active)).exclude(Exists(seen))
-    # The first ids from the village index alone, then those rows' details.
-    first = list(qs.order_by("village_id", "id").values_list("id", flat=True)[:limit])
-    rows = list(
-        Volunteer.objects.filter(pk__in=first)
-        .order_by("village_id", "id")
-        .values("id", "name", "phone", "village__full_name")
-    )
+def lapsed_volunteer_rows(*, ids: list[int], today: datetime.date) -> list[dict]:
+    """Return the lapsed volunteers ``ids`` as list rows with their last check-in, in that order."""
+    rows = Volunteer.objects.filter(pk__in=ids).values("id", "name", "phone", "village__full_name")
     last = dict(
-        CheckIn.objects.filter(volunteer_id__in=[r["id"] for r in rows])
+        CheckIn.objects.filter(volunteer_id__in=ids, occurred_on__lte=today)
         .order_by()
         .values("volunteer_id")
         .annotate(last=Max("occurred_on"))
         .values_list("volunteer_id", "last")
     )
-    for r in rows:
-        r["last_checkin"] = last.get(r["id"])
-    count = qs.count() if count is None else count
-    return count, [
+    return [
         {
             "id": r["id"],
             "name": r["name"],
             "phone": mask_phone(r["phone"]),
             "village": r["village__full_name"],
-            "last_checkin": r["last_checkin"].isoformat() if r["last_checkin"] else None,
+            "last_checkin": last[r["id"]].isoformat() if r["id"] in last else None,
         }
-        for r in rows
+        for r in _in_order(list(rows), ids)
     ]
 
 
-def open_concerns(
-    *, region: Region | None, today: datetime.date, limit: int = LIST_LIMIT, count: int | None = None
-) -> tuple[int, list[dict]]:
-    """Return the concerns not yet closed, oldest first, with their age in days."""
-    qs = Concern.objects.filter(_scope(region).q("child__village_id"), ~Q(status=Concern.Status.CLOSED))
-    rows = list(
-        qs.order_by("created_at", "id").values(
-            "id",
-            "created_at",
-            "status",
-            "severity",
-            "category",
-            "child__family_name",
-            "child__given_name",
-            "child__village__full_name",
-        )[:limit]
+def open_concern_rows(*, ids: list[int], today: datetime.date) -> list[dict]:
+    """Return the open concerns ``ids`` as list rows with their age in days, in that order."""
+    rows = Concern.objects.filter(pk__in=ids).values(
+        "id",
+        "created_at",
+        "status",
+        "severity",
+        "category",
+        "child__family_name",
+        "child__given_name",
+        "child__village__full_name",
     )
-    count = qs.count() if count is None else count
     severities, statuses = dict(Concern.Severity.choices), dict(Concern.Status.choices)
     categories = dict(Concern.Category.choices)
-    return count, [
-        {
-            "id": r["id"],
-            "child": _masked_child_name(r["child__family_name"], r["child__given_name"]),
-            "village": r["child__village__full_name"],
-            "severity": str(severities.get(r["severity"], r["severity"])),
-            "severity_code": r["severity"],
-            "category": str(categories.get(r["category"], r["category"])),
-            "status": str(statuses.get(r["status"], r["status"])),
-            "raised_on": timezone.localtime(r["created_at"]).date().isoformat(),
-            "age_days": (today - timezone.localtime(r["created_at"]).date()).days,
-        }
-        for r in rows
-    ]
+    out = []
+    for r in _in_order(list(rows), ids):
+        raised = timezone.localtime(r["created_at"]).date()
+        out.append(
+            {
+                "id": r["id"],
+                "child": _masked_child_name(r["child__family_name"], r["child__given_name"]),
+                "village": r["child__village__full_name"],
+                "severity": str(severities.get(r["severity"], r["severity"])),
+                "severity_code": r["severity"],
+                "category": str(categories.get(r["category"], r["category"])),
+                "status": str(statuses.get(r["status"], r["status"])),
+                "raised_on": raised.isoformat(),
+                "age_days": (today - raised).days,
+            }
+        )
+    return out
 
 
-def dashboard_data(*, region: Region | None, today: datetime.date, list_limit: int = LIST_LIMIT) -> dict:
-    """Return everything the dashboard page, API and export show for a region."""
-    total, rows = region_figures(region=region, today=today)
+def dashboard_data(*, region: Region | None, today: datetime.date, full_lists: bool = False) -> dict:
+    """Return everything the dashboard page, API and export show for a region.
+
+    The page and the API show each list's first ``LIST_LIMIT`` rows; ``full_lists`` (the
+    export) gives up to ``EXPORT_LIST_LIMIT``.
+    """
+    out_of_date = villages_out_of_date(prefix=region.code if region else "", today=today)
+    total, rows = region_figures(region=region, today=today, out_of_date=out_of_date)
+    if full_lists:
+        ids = lists_in_full(region=region, today=today, limit=EXPORT_LIST_LIMIT)
+    else:
+        ids = list_heads(region=region, today=today, out_of_date=out_of_date)
     # The lists' sizes are figures of the region already counted above.
-    unpaired_n, unpaired = unpaired_children(region=region, limit=list_limit, count=total.unpaired)
-    lapsed_n, lapsed = lapsed_pairings(region=region, today=today, limit=list_limit, count=total.overdue)
-    idle_n, idle = lapsed_volunteers(region=region, today=today, limit=list_limit, count=total.lapsed_volunteers)
-    concerns_n, concerns = open_concerns(region=region, today=today, limit=list_limit, count=total.open_concerns)
+    lists = {
+        "unpaired": (total.unpaired, unpaired_rows(ids=ids["unpaired"])),
+        "lapsed_pairings": (total.overdue, lapsed_pairing_rows(ids=ids["lapsed_pairings"], today=today)),
+        "lapsed_volunteers": (
+            total.lapsed_volunteers,
+            lapsed_volunteer_rows(ids=ids["lapsed_volunteers"], today=today),
+        ),
+        "open_concerns": (total.open_concerns, open_concern_rows(ids=ids["open_concerns"], today=today)),
+    }
     return {
         "today": today,
         "region": region,
         "total": total,
         "rows": rows,
         "months": checkins_by_month(figures=total, today=today),
-        "overdue_available": True,
-        "lists": {
-            "unpaired": {"count": unpaired_n, "rows": unpaired},
-            "lapsed_pairings": {"count": lapsed_n, "rows": lapsed},
-            "lapsed_volunteers": {"count": idle_n, "rows": idle},
-            "open_concerns": {"count": concerns_n, "rows": concerns},
-        },
+        "lists": {kind: {"count": count, "rows": list_rows} for kind, (count, list_rows) in lists.items()},
     }

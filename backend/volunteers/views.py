@@ -218,6 +218,7 @@ def status(request):
     """Let an applicant who proves her number see, withdraw or complete her applications."""
     form = PhoneForm(request.POST or None)
     notice = ""
+    error_status = 400
     verified = _verified_phone(request, "status_verified")
     if request.method == "POST":
         if request.POST.get("website"):
@@ -256,6 +257,8 @@ def status(request):
                     application_reply(application=application, text=request.POST.get("text", ""))
                 return redirect("apply:status")
         except ServiceError as exc:
+            # 429 when rate-limited (as on the form), 409 on a conflict, else 400.
+            error_status = exc.status_code
             if exc.field in form.fields:
                 form.add_error(exc.field, exc.message)
             else:
@@ -267,5 +270,5 @@ def status(request):
         request,
         "volunteers/status.html",
         {"form": form, "notice": notice, "verified": verified, "applications": applications},
-        status=400 if form.errors else 200,
+        status=error_status if form.errors else 200,
     )

@@ -147,6 +147,17 @@ def test_form_posts_are_rate_limited_per_ip(client, programme, monkeypatch):
     assert client.post("/apply/", {"action": "regions"}, REMOTE_ADDR="10.7.7.8").status_code == 200
 
 
+def test_status_page_posts_are_rate_limited_per_ip_with_429(client, programme, monkeypatch):
+    from backend.volunteers import views
+
+    monkeypatch.setattr(views, "POST_LIMIT", ("apply:post:ip", 2, 600))
+    codes = [
+        client.post("/apply/status/", {"phone": "abc", "action": "send_code"}, REMOTE_ADDR="10.7.7.9").status_code
+        for _ in range(3)
+    ]
+    assert codes == [400, 400, 429]
+
+
 def test_duplicate_application_gets_a_clear_message(client, programme):
     number = make_id_number()
     ApplicationFactory(programme=programme, id_number=number)

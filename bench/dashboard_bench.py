@@ -2,8 +2,8 @@
 
 Server time of a full request through Django (middleware, session, template), measured
 with the Django test client against the bench database filled by bench/shanxi_data.py.
-First it stores every village's figures (summary_refresh, timed); last it times the
-province with villages marked as changed since (computed live).
+First it stores every village's figures and list entries (summary_refresh, timed); last
+it times the province with villages marked as changed since (computed live).
 
     export DATABASE_URL=postgres://postgres@127.0.0.1:5432/caring_mothers_dashboard_bench
     .venv/bin/python bench/dashboard_bench.py                # --repeat 20

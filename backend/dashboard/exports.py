@@ -4,7 +4,9 @@ import io
 
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
 
 from backend.dashboard.selectors import LOAD_BUCKETS, Figures
 
@@ -32,21 +34,25 @@ def _figure_columns() -> list[tuple[str, str]]:
 
 
 def _sheet(wb: Workbook, title: str, headers: list[str], rows: list[list]) -> None:
+    # A write-only sheet: rows are streamed out (a province's lists are tens of thousands
+    # of rows), so widths and panes are set before the first row.
     ws = wb.create_sheet(title=title[:31])
-    ws.append(headers)
-    for cell in ws[1]:
-        cell.font = Font(bold=True)
-    for row in rows:
-        ws.append(row)
     ws.freeze_panes = "A2"
     for i, header in enumerate(headers, start=1):
-        ws.column_dimensions[ws.cell(row=1, column=i).column_letter].width = max(10, min(40, len(header) + 4))
+        ws.column_dimensions[get_column_letter(i)].width = max(10, min(40, len(header) + 4))
+    header_cells = []
+    for header in headers:
+        cell = WriteOnlyCell(ws, value=header)
+        cell.font = Font(bold=True)
+        header_cells.append(cell)
+    ws.append(header_cells)
+    for row in rows:
+        ws.append(row)
 
 
 def dashboard_workbook(data: dict) -> bytes:
     """Return the .xlsx bytes of the figures, charts' data and lists of ``dashboard_data``."""
-    wb = Workbook()
-    wb.remove(wb.active)
+    wb = Workbook(write_only=True)
     columns = _figure_columns()
     total: Figures = data["total"]
 

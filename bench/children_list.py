@@ -37,12 +37,11 @@ from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext, setup_test_environment  # noqa: E402
 from rest_framework.pagination import Cursor, CursorPagination  # noqa: E402
-from stdnum.cn import ric  # noqa: E402
 
 from backend.accounts.models import User  # noqa: E402
 from backend.children.models import Child  # noqa: E402
 from backend.privacy.crypto import encrypt_text  # noqa: E402
-from backend.privacy.idnumbers import id_number_hash, mask_id_number  # noqa: E402
+from backend.privacy.idnumbers import id_number_compose, id_number_hash, mask_id_number  # noqa: E402
 from backend.regions.models import Region  # noqa: E402
 
 COLUMNS = (
@@ -59,8 +58,7 @@ NEEDS = ['["study"]', '["psychological"]', '["study", "safety"]', '["daily_life"
 def _id_number(county: str, i: int, female: bool) -> str:
     # (birth date, sequence) is unique per i, so every number is distinct.
     birth = datetime.date(2009, 3, 1) + datetime.timedelta(days=(i // 500) * 2)
-    body = f"{county}{birth:%Y%m%d}{(i % 500) * 2 + (0 if female else 1):03d}"
-    return body + ric.calc_check_digit(body + "0"), birth
+    return id_number_compose(place=county, birth=birth, order=i % 500, female=female), birth
 
 
 def load(wanted: int) -> None:

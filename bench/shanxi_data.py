@@ -40,7 +40,7 @@ from backend.accounts.models import User  # noqa: E402
 from backend.checkins.models import CheckIn, CheckInChild, ContactRule, DueState  # noqa: E402
 from backend.children.models import Child, Concern  # noqa: E402
 from backend.privacy.crypto import encrypt_text  # noqa: E402
-from backend.privacy.idnumbers import mask_id_number  # noqa: E402
+from backend.privacy.idnumbers import id_number_compose, mask_id_number  # noqa: E402
 from backend.programmes.models import Programme  # noqa: E402
 from backend.regions.models import Region  # noqa: E402
 from backend.volunteers.models import Application, Volunteer  # noqa: E402
@@ -64,10 +64,8 @@ def _copy(model, columns: list[str], rows) -> int:
 
 
 def _id_number(rng: random.Random, birth: datetime.date, county: str) -> str:
-    from stdnum.cn import ric
-
-    body = f"{county}{birth:%Y%m%d}{rng.randrange(1000):03d}"
-    return body + ric.calc_check_digit(body + "0")
+    order = rng.randrange(1000)
+    return id_number_compose(place=county, birth=birth, order=order // 2, female=order % 2 == 0)
 
 
 def generate(*, children: int, volunteers: int, seed: int) -> dict:

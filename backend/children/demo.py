@@ -8,11 +8,9 @@ is used rather than ``context.rng``, whose state depends on what earlier apps dr
 import datetime
 import random
 
-from stdnum.cn import ric
-
 from backend.children.models import Child, Concern
 from backend.children.services import child_create, concern_raise
-from backend.privacy.idnumbers import id_number_hash
+from backend.privacy.idnumbers import id_number_compose, id_number_hash
 from backend.regions.models import Region
 
 REFERENCE_DATE = datetime.date(2026, 9, 1)
@@ -69,11 +67,6 @@ CONCERNS = [
 ]
 
 
-def _id_number(birth: datetime.date, county: str, female: bool, seq: int) -> str:
-    body = f"{county}{birth:%Y%m%d}{seq * 2 + (0 if female else 1):03d}"
-    return body + ric.calc_check_digit(body + "0")
-
-
 def _villages(prefix: str, count: int, rng: random.Random) -> list[Region]:
     villages = list(Region.objects.filter(code__startswith=prefix, level=Region.Level.VILLAGE).order_by("code"))
     return rng.sample(villages, min(count, len(villages))) if villages else []
@@ -104,7 +97,7 @@ def seed(context) -> None:
                 days=rng.randint(1, 360)
             )
             female = rng.random() < 0.5
-            number = _id_number(birth, prefix, female, rng.randint(1, 400))
+            number = id_number_compose(place=prefix, birth=birth, order=rng.randint(1, 400), female=female)
             in_difficulty = rng.random() < 0.25
             subtype = rng.choice(Child.DifficultySubtype.values) if in_difficulty else ""
             risk = rng.choices(["low", "medium", "high"], weights=[6, 3, 1])[0]

@@ -72,6 +72,13 @@ def parse_resident_id(value: str, *, today: datetime.date | None = None) -> Resi
     return ResidentId(number=number, birth_date=birth, gender=gender)
 
 
+def id_number_compose(*, place: str, birth: datetime.date, order: int, female: bool) -> str:
+    """Return a valid ID number for a birthplace code, a birth date and an order of registration (demo and test data)."""
+    sequence = (order * 2 + (0 if female else 1)) % 1000  # the 17th digit is even for women
+    body = f"{place}{birth:%Y%m%d}{sequence:03d}"
+    return body + ric.calc_check_digit(body + "0")
+
+
 def mask_id_number(number: str) -> str:
     """Return an ID number with the birth date and sequence hidden: 140521********1234."""
     if not number:

@@ -7,10 +7,10 @@ row that exists is left alone.
 import datetime
 
 from django.utils import timezone
-from stdnum.cn import ric, uscc
+from stdnum.cn import uscc
 
 from backend.accounts.models import User
-from backend.privacy.idnumbers import id_number_hash
+from backend.privacy.idnumbers import id_number_compose, id_number_hash
 from backend.regions.models import Region
 from backend.volunteers.models import Application, CaringUnit, Decision, Skill, Team, Volunteer
 from backend.volunteers.services import screening_items_ensure
@@ -59,11 +59,6 @@ def _uscc(body: str) -> str:
     return body + uscc.calc_check_digit(body)
 
 
-def _id_number(*, place: str, birth: datetime.date, index: int) -> str:
-    base = f"{place}{birth:%Y%m%d}{(index * 2) % 1000:03d}"  # even 17th digit: a woman
-    return base + ric.calc_check_digit(base + "0")
-
-
 def _villages(county: str) -> list[Region]:
     # Every seventh village by code: spread over the county, the same on every run.
     return list(Region.objects.filter(code__startswith=county, level=Region.Level.VILLAGE).order_by("code"))[::7]
@@ -107,7 +102,7 @@ def seed(context) -> None:
         skills = sorted(rng.sample(list(Skill.values), k=rng.choice([1, 1, 2, 3])))
         birth = datetime.date(rng.randint(1966, 1998), rng.randint(1, 12), rng.randint(1, 28))
         place = "142425" if index % 7 == 0 else county  # some carry pre-1985 codes
-        number = _id_number(place=place, birth=birth, index=index + 1)
+        number = id_number_compose(place=place, birth=birth, order=index + 1, female=True)
         name = rng.choice(SURNAMES) + rng.choice(GIVEN)
         application = Application.objects.create(
             reference=f"ZM{today:%y}V{index:05d}",
@@ -185,7 +180,7 @@ def _seed_queue(*, programme, villages, units, rng, today) -> int:
         if index == 3:
             # Applied long ago; she is now past the programme's maximum age.
             birth = datetime.date(today.year - programme.max_age - 2, 1, 15)
-        number = _id_number(place=county, birth=birth, index=500 + index)
+        number = id_number_compose(place=county, birth=birth, order=500 + index, female=True)
         if index == 5:
             # Rejected once before under the same ID number: flagged as a duplicate.
             previous = f"ZM{today:%y}R{index:05d}"

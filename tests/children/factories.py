@@ -5,10 +5,9 @@ import itertools
 
 import factory
 from django.utils import timezone
-from stdnum.cn import ric
 
 from backend.children.models import Child, Concern
-from backend.privacy.idnumbers import id_number_hash, mask_id_number
+from backend.privacy.idnumbers import id_number_compose, id_number_hash, mask_id_number
 
 _sequence = itertools.count(1)
 
@@ -26,9 +25,7 @@ def birth_date_for_age(age: int, *, today: datetime.date | None = None) -> datet
 def make_id_number(birth: datetime.date, *, county: str = "140521", female: bool = True, seq: int | None = None) -> str:
     """Return a valid 18-digit ID number for a birth date (the check digit computed)."""
     seq = next(_sequence) % 500 if seq is None else seq
-    order = seq * 2 + (0 if female else 1)  # the 17th digit's parity is the gender
-    body = f"{county}{birth:%Y%m%d}{order:03d}"
-    return body + ric.calc_check_digit(body + "0")
+    return id_number_compose(place=county, birth=birth, order=seq, female=female)
 
 
 def with_bad_check_digit(number: str) -> str:

@@ -12,7 +12,7 @@ from backend.volunteers.models import Application
 from notifications.models import Message, SmsOptOut
 from tests.notifications.conftest import AUTH_TOKEN, twilio_settings
 from tests.notifications.standins.twilio_fake import twilio_signature
-from tests.volunteers.factories import make_id_number
+from tests.volunteers.factories import api_phone_code, application_answers, make_id_number
 
 pytestmark = pytest.mark.django_db
 
@@ -28,28 +28,6 @@ def _own_cache(settings, request):
     }
 
 
-def _answers(**overrides):
-    data = {
-        "name": "王芳",
-        "gender": "F",
-        "id_number": make_id_number(),
-        "phone": "13800138000",
-        "village": "140521100001",
-        "skills": ["teaching"],
-        "capacity": 2,
-        "availability": ["weekends"],
-        "declarations": ["no_criminal_record", "good_health"],
-        "consent": True,
-    }
-    data.update(overrides)
-    return data
-
-
-def _code(api, phone="13800138000") -> str:
-    assert api.post(CODES, {"phone": phone}, format="json").status_code == 202
-    return Message.objects.filter(template="phone_code").latest("id").params["code"]
-
-
 @pytest.fixture
 def api(programme):
     return APIClient()
@@ -60,7 +38,7 @@ def test_oversize_bodies_are_refused_before_parsing(api, settings):
     big = "王" * (100 * 1024)
     # when
     form = Client().post("/apply/", {"name": big, "action": "submit"})
-    json_api = api.post(API, {**_answers(), "name": big}, format="json")
+    json_api = api.post(API, {**application_answers(), "name": big}, format="json")
     # then
     assert form.status_code == 400
     assert json_api.status_code in (400, 413)
@@ -94,8 +72,8 @@ def test_broken_utf8_in_the_public_form_is_not_a_500(programme):
 
 @pytest.mark.parametrize("name", ["𠮷野家", "㐀丽", "王👩‍👧芳", "欧阳𪚥"])
 def test_rare_cjk_and_emoji_names_are_stored_exactly_or_refused_on_the_name(api, name):
-    code = _code(api)
-    response = api.post(API, {**_answers(name=name), "code": code}, format="json")
+    code = api_phone_code(api)
+    response = api.post(API, {**application_answers(name=name), "code": code}, format="json")
     if response.status_code == 201:
         assert Application.objects.get().name == name  # four-byte characters survive the round trip
     else:
@@ -105,8 +83,8 @@ def test_rare_cjk_and_emoji_names_are_stored_exactly_or_refused_on_the_name(api,
 
 def test_injection_attempts_are_stored_as_text_and_escaped_when_shown(api, qinshui_officer):
     hostile = "<script>alert(1)</script>'); DROP TABLE volunteers_application;--"
-    code = _code(api)
-    response = api.post(API, {**_answers(name=hostile[:50]), "code": code}, format="json")
+    code = api_phone_code(api)
+    response = api.post(API, {**application_answers(name=hostile[:50]), "code": code}, format="json")
     assert response.status_code in (201, 400)
     # the table is still there and holds at most this one row
     assert Application.objects.count() <= 1
@@ -130,11 +108,11 @@ def test_sql_in_filters_is_just_a_value(api, qinshui_officer):
 
 
 def test_a_replayed_sms_code_is_refused(api):
-    code = _code(api)
-    first = api.post(API, {**_answers(), "code": code}, format="json")
+    code = api_phone_code(api)
+    first = api.post(API, {**application_answers(), "code": code}, format="json")
     assert first.status_code == 201, first.json()
     # when: the same code is sent again, for a second application
-    second = api.post(API, {**_answers(id_number=make_id_number()), "code": code}, format="json")
+    second = api.post(API, {**application_answers(id_number=make_id_number()), "code": code}, format="json")
     # then
     assert second.status_code == 400
     assert "code" in second.json()
@@ -190,7 +168,7 @@ def test_nul_bytes_are_a_400_not_a_500(api, qinshui_officer, programme):
         api.get("/api/children/", {"q": "王\x00"}),
         staff.get("/admin/volunteers/application/", {"q": "\x00"}),
         Client().post("/apply/", {"name": "王\x00芳", "action": "submit"}),
-        APIClient().post(API, {**_answers(name="王\x00芳"), "code": "123456"}, format="json"),
+        APIClient().post(API, {**application_answers(name="王\x00芳"), "code": "123456"}, format="json"),
     ]
     assert [r.status_code for r in responses] == [400] * len(responses)
     assert not Application.objects.exists()

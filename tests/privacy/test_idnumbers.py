@@ -4,7 +4,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from backend.privacy.crypto import decrypt_text, encrypt_text, keyed_hash
-from backend.privacy.idnumbers import id_number_hash, mask_id_number, parse_resident_id
+from backend.privacy.idnumbers import id_number_compose, id_number_hash, mask_id_number, parse_resident_id
 
 
 def test_valid_number_gives_birth_date_gender_and_age():
@@ -50,6 +50,15 @@ def test_impossible_birth_date_is_rejected():
     with pytest.raises(ValidationError) as info:
         parse_resident_id(number)
     assert info.value.code == "birth_date"
+
+
+@pytest.mark.parametrize("female", [True, False])
+def test_a_composed_number_parses_back_to_its_birth_date_and_gender(female):
+    birth = datetime.date(2014, 2, 28)
+    number = id_number_compose(place="140521", birth=birth, order=617, female=female)
+    parsed = parse_resident_id(number, today=datetime.date(2026, 11, 30))
+    assert number.startswith("14052120140228")
+    assert (parsed.birth_date, parsed.gender) == (birth, "F" if female else "M")
 
 
 def test_mask_hides_birth_date_and_sequence():

@@ -5,10 +5,10 @@ import itertools
 
 import factory
 from django.utils import timezone
-from stdnum.cn import ric
 
-from backend.privacy.idnumbers import id_number_hash
+from backend.privacy.idnumbers import id_number_compose, id_number_hash
 from backend.volunteers.models import Application, CaringUnit, Team, Volunteer
+from notifications.models import Message
 from tests.factories import ProgrammeFactory, VolunteerUserFactory
 
 _sequence = itertools.count(1)
@@ -19,10 +19,33 @@ def make_id_number(
 ) -> str:
     """Return a valid 18-digit ID number (check digit computed) for a birth date and birthplace."""
     n = next(_sequence) if seq is None else seq
-    # The 17th digit is odd for men and even for women.
-    order = (n * 2) % 1000 if female else (n * 2 + 1) % 1000
-    base = f"{place}{birth}{order:03d}"
-    return base + ric.calc_check_digit(base + "0")
+    born = datetime.datetime.strptime(birth, "%Y%m%d").date()
+    return id_number_compose(place=place, birth=born, order=n, female=female)
+
+
+def application_answers(**overrides) -> dict:
+    """Return a complete, valid public application (as the API takes it), with ``overrides``."""
+    data = {
+        "name": "王芳",
+        "gender": "F",
+        "id_number": make_id_number(),
+        "phone": "13800138000",
+        "village": "140521100001",
+        "skills": ["teaching"],
+        "capacity": 2,
+        "availability": ["weekends"],
+        "declarations": ["no_criminal_record", "good_health"],
+        "consent": True,
+    }
+    data.update(overrides)
+    return data
+
+
+def api_phone_code(api, phone: str = "13800138000") -> str:
+    """Ask the public API for an SMS code and return it, read from the outbox as the phone would."""
+    response = api.post("/api/volunteers/phone-codes/", {"phone": phone}, format="json")
+    assert response.status_code == 202, response.content
+    return Message.objects.filter(template="phone_code").latest("id").params["code"]
 
 
 def make_uscc(base: str = "91140500MA0K") -> str:

@@ -4,13 +4,14 @@ from rest_framework.test import APIClient
 from backend.audit.models import AuditEvent
 from backend.volunteers.models import Application, CaringUnit, Volunteer
 from backend.volunteers.services import screening_items_ensure
-from notifications.models import Message
 from tests.factories import VolunteerUserFactory
 from tests.volunteers.factories import (
     ApplicationFactory,
     CaringUnitFactory,
     TeamFactory,
     VolunteerFactory,
+    api_phone_code,
+    application_answers,
     make_id_number,
     make_uscc,
 )
@@ -32,53 +33,32 @@ def qinshui_api(qinshui_officer):
     return client
 
 
-def _answers(**overrides):
-    data = {
-        "name": "王芳",
-        "gender": "F",
-        "id_number": make_id_number(),
-        "phone": "13800138000",
-        "village": "140521100001",
-        "skills": ["teaching"],
-        "capacity": 2,
-        "availability": ["weekends"],
-        "declarations": ["no_criminal_record", "good_health"],
-        "consent": True,
-    }
-    data.update(overrides)
-    return data
-
-
-def _code(api, phone="13800138000"):
-    response = api.post(f"{BASE}/phone-codes/", {"phone": phone}, format="json")
-    assert response.status_code == 202
-    return Message.objects.filter(template="phone_code").latest("id").params["code"]
-
-
 def test_public_submission_with_the_sms_code(api, programme):
-    code = _code(api)
-    response = api.post(f"{BASE}/applications/", {**_answers(), "code": code}, format="json")
+    code = api_phone_code(api)
+    response = api.post(f"{BASE}/applications/", {**application_answers(), "code": code}, format="json")
     assert response.status_code == 201, response.json()
     assert response.json()["reference"] == Application.objects.get().reference
 
 
 def test_public_submission_errors_name_their_fields(api, programme):
-    code = _code(api)
+    code = api_phone_code(api)
     response = api.post(
-        f"{BASE}/applications/", {**_answers(id_number="140521198001010022", capacity=0), "code": code}, format="json"
+        f"{BASE}/applications/",
+        {**application_answers(id_number="140521198001010022", capacity=0), "code": code},
+        format="json",
     )
     assert response.status_code == 400
     body = response.json()
     assert "校验位" in body["id_number"][0] and "capacity" in body
     # the code was not spent on a form with mistakes
-    fixed = api.post(f"{BASE}/applications/", {**_answers(), "code": code}, format="json")
+    fixed = api.post(f"{BASE}/applications/", {**application_answers(), "code": code}, format="json")
     assert fixed.status_code == 201
 
 
 def test_public_submission_with_a_wrong_code_is_400_on_code(api, programme):
-    code = _code(api)
+    code = api_phone_code(api)
     wrong = "000000" if code != "000000" else "111111"
-    response = api.post(f"{BASE}/applications/", {**_answers(), "code": wrong}, format="json")
+    response = api.post(f"{BASE}/applications/", {**application_answers(), "code": wrong}, format="json")
     assert response.status_code == 400 and "code" in response.json()
     assert not Application.objects.exists()
 
@@ -95,12 +75,12 @@ def test_public_submission_with_a_wrong_code_is_400_on_code(api, programme):
     ],
 )
 def test_public_submission_junk_is_a_400(api, programme, junk):
-    response = api.post(f"{BASE}/applications/", {**_answers(), "code": "123456", **junk}, format="json")
+    response = api.post(f"{BASE}/applications/", {**application_answers(), "code": "123456", **junk}, format="json")
     assert response.status_code == 400
 
 
 def test_phone_codes_are_rate_limited_with_429(api, programme):
-    _code(api)
+    api_phone_code(api)
     response = api.post(f"{BASE}/phone-codes/", {"phone": "13800138000"}, format="json")
     assert response.status_code == 429 and "phone" in response.json()
 

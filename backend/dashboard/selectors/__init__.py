@@ -27,13 +27,13 @@ from backend.dashboard.selectors.lists import (
 
 __all__ = [
     "EXPORT_LIST_LIMIT",
+    "KINDS",
     "LAPSED_VOLUNTEER_DAYS",
     "LIST_LIMIT",
     "LOAD_BUCKETS",
     "Figures",
     "checkins_by_month",
     "dashboard_can_view",
-    "KINDS",
     "dashboard_data",
     "dashboard_home_code",
     "dashboard_region",

@@ -180,6 +180,11 @@ def _in_order(rows: list[dict], ids: list[int]) -> list[dict]:
     return sorted(rows, key=lambda r: position[r["id"]])
 
 
+def _labels(choices) -> dict[str, str]:
+    # Translated once per list, not once per row.
+    return {value: str(label) for value, label in choices}
+
+
 def _masked_child_name(family_name: str, given_name: str) -> str:
     # Lists are read by more people than open a child's file: never the full name.
     return family_name + "*" * max(1, len(given_name))
@@ -190,14 +195,14 @@ def unpaired_rows(*, ids: list[int]) -> list[dict]:
     rows = Child.objects.filter(pk__in=ids).values(
         "id", "family_name", "given_name", "village_id", "village__full_name", "category", "risk_level", "created_at"
     )
-    categories = dict(Child.Category.choices)
+    categories = _labels(Child.Category.choices)
     return [
         {
             "id": r["id"],
             "name": _masked_child_name(r["family_name"], r["given_name"]),
             "village": r["village__full_name"],
             "village_code": r["village_id"],
-            "category": str(categories.get(r["category"], r["category"])),
+            "category": categories.get(r["category"], r["category"]),
             "risk_level": r["risk_level"],
             "registered_on": timezone.localtime(r["created_at"]).date().isoformat(),
         }
@@ -273,8 +278,8 @@ def open_concern_rows(*, ids: list[int], today: datetime.date) -> list[dict]:
         "child__given_name",
         "child__village__full_name",
     )
-    severities, statuses = dict(Concern.Severity.choices), dict(Concern.Status.choices)
-    categories = dict(Concern.Category.choices)
+    severities, statuses = _labels(Concern.Severity.choices), _labels(Concern.Status.choices)
+    categories = _labels(Concern.Category.choices)
     out = []
     for r in _in_order(list(rows), ids):
         raised = timezone.localtime(r["created_at"]).date()
@@ -283,10 +288,10 @@ def open_concern_rows(*, ids: list[int], today: datetime.date) -> list[dict]:
                 "id": r["id"],
                 "child": _masked_child_name(r["child__family_name"], r["child__given_name"]),
                 "village": r["child__village__full_name"],
-                "severity": str(severities.get(r["severity"], r["severity"])),
+                "severity": severities.get(r["severity"], r["severity"]),
                 "severity_code": r["severity"],
-                "category": str(categories.get(r["category"], r["category"])),
-                "status": str(statuses.get(r["status"], r["status"])),
+                "category": categories.get(r["category"], r["category"]),
+                "status": statuses.get(r["status"], r["status"]),
                 "raised_on": raised.isoformat(),
                 "age_days": (today - raised).days,
             }

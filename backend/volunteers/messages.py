@@ -8,6 +8,8 @@ PHONE_CODE = register(
         text="【爱心妈妈】您的验证码是{code}，{minutes}分钟内有效，请勿告诉他人。",
         description="手机号验证码（报名、查询、登录） / one-time phone code",
         example={"code": "123456", "minutes": 10},
+        # She is waiting for it and it expires in minutes: quiet hours must not hold it.
+        urgent=True,
     )
 )
 
@@ -17,6 +19,8 @@ APPLICATION_RECEIVED = register(
         text="【爱心妈妈】{name}，您的报名已收到，报名编号{reference}。审核结果将短信通知，可在{url}查询。",
         description="报名已收到 / application received",
         example={"name": "王女士", "reference": "AM2026-7K3Q9X", "url": "https://example.org/apply/status/"},
+        # The answer to her own submission, with the reference she needs to check it.
+        urgent=True,
     )
 )
 

@@ -1,8 +1,9 @@
 """The nearest-first greedy baseline, for comparison in tests and benchmarks.
 
-Beneficiaries in id order take the nearest helper (then the best skill match, then the
-lowest id) that still has room; first everyone's first slot, then further slots round by
-round. It is what a person with a spreadsheet would do, and what the engine must beat.
+Beneficiaries in order of priority (highest first, then id) take the nearest helper (then
+the best skill match, then the lowest id) that still has room; first everyone's first slot,
+then further slots round by round. It is what a person with a spreadsheet would do, and
+what the engine must beat.
 """
 
 from __future__ import annotations
@@ -74,8 +75,8 @@ def greedy(instance: Instance, labels: Labels = DEFAULT_LABELS) -> Result:
         return False
 
     picks = []
-    for i, ben in enumerate(bens):
-        if ben.existing == 0:
+    for i in sorted(range(len(bens)), key=lambda i: -bens[i].priority):  # stable: id order within a priority
+        if bens[i].existing == 0:
             take(i)
     progress = True
     while progress:

@@ -55,6 +55,8 @@ class Labels:
     )
     keep: str = "延续原结对 / resumes an earlier pairing"
     team: str = "关爱小分队 {team} / team {team}"
+    priority: str = "{note}"  # the caller's own words ("困境儿童优先", "已等待 120 天")
+    with_notes: str = "{text}（{notes}）"  # an unmatched reason followed by her priority notes
     skill: str = "{skill_zh} ↔ {need_zh} / {skill_en} for {need_en}"
     unmatched: Mapping[UnmatchedCode, str] = field(
         default_factory=lambda: _ro(
@@ -62,6 +64,7 @@ class Labels:
                 UnmatchedCode.NO_HELPER_IN_RANGE: "允许范围内没有志愿者 / no helper within the allowed distance",
                 UnmatchedCode.ALL_FULL: "附近的志愿者都已满额 / all nearby helpers are full",
                 UnmatchedCode.NEVER_PAIR: "附近的志愿者都在不结对名单或已结对 / every nearby helper is on the never-pair list or already paired",
+                UnmatchedCode.OUTRANKED: "附近的志愿者都已满额，先给了更需要关爱的儿童 / all nearby helpers are full, given first to those who need it more",
                 UnmatchedCode.SHORT: "已结对，但人数少于所需 / covered, but fewer helpers than wanted",
             }
         )
@@ -81,10 +84,13 @@ class Labels:
             return self.keep
         if reason.code is ReasonCode.TEAM:
             return self.team.format(team=reason.params[0])
+        if reason.code is ReasonCode.PRIORITY:
+            return self.priority.format(note=reason.params[0])
         raise ValueError(f"unknown reason {reason.code!r}")
 
-    def unmatched_text(self, code: UnmatchedCode) -> str:
-        return self.unmatched[code]
+    def unmatched_text(self, code: UnmatchedCode, notes: tuple[str, ...] = ()) -> str:
+        text = self.unmatched.get(code) or self.unmatched[UnmatchedCode.ALL_FULL]
+        return self.with_notes.format(text=text, notes="，".join(notes)) if notes else text
 
 
 DEFAULT_LABELS = Labels()

@@ -56,13 +56,20 @@ class Beneficiary:
     existing_helpers: frozenset[Id] = frozenset()  # active pairings: they fill slots and stay
     never: frozenset[Id] = frozenset()  # helper or team ids she must never be paired with
     previous_helpers: frozenset[Id] = frozenset()  # earlier pairings worth resuming (keep bonus)
+    # How much it matters that she is covered when helpers are short (a non-negative integer,
+    # the programme's weights summed by the caller), and why, in words ("困境儿童优先").
+    priority: int = 0
+    priority_notes: tuple[str, ...] = ()
 
     def __post_init__(self):
         object.__setattr__(self, "location", tuple(self.location))
         for name in ("needs", "existing_helpers", "never", "previous_helpers"):
             object.__setattr__(self, name, _frozen(getattr(self, name)))
+        object.__setattr__(self, "priority_notes", tuple(self.priority_notes))
         if self.wanted < 1:
             raise ValueError(f"beneficiary {self.id!r}: wanted must be at least 1")
+        if not isinstance(self.priority, int) or self.priority < 0:
+            raise ValueError(f"beneficiary {self.id!r}: priority must be a non-negative integer")
 
 
 @dataclass(frozen=True, slots=True)
@@ -176,6 +183,7 @@ class ReasonCode(StrEnum):
     SKILL = "skill"  # params: (skill, need)
     KEEP = "keep"  # params: ()  resumes a previous pairing
     TEAM = "team"  # params: (team id,)
+    PRIORITY = "priority"  # params: (the caller's words for why she comes first,)
 
 
 @dataclass(frozen=True, slots=True)
@@ -188,6 +196,8 @@ class UnmatchedCode(StrEnum):
     NO_HELPER_IN_RANGE = "no_helper_in_range"
     ALL_FULL = "all_full"
     NEVER_PAIR = "never_pair"
+    # all helpers in range taken, and one of them by a beneficiary of higher priority nearby
+    OUTRANKED = "outranked"
     SHORT = "short"  # covered, but fewer helpers than wanted
 
 
@@ -209,13 +219,15 @@ class Unmatched:
     beneficiary_id: Id
     code: UnmatchedCode
     missing: int  # slots still empty
-    text: str
+    text: str  # the reason in words, followed by her own priority notes if she has any
+    priority: int = 0
 
 
 @dataclass(frozen=True, slots=True)
 class Stats:
     beneficiaries: int = 0
     covered: int = 0  # beneficiaries with at least one helper (existing or proposed)
+    priority_covered: int = 0  # sum of the priorities of the covered beneficiaries
     newly_covered: int = 0
     slots_wanted: int = 0
     slots_filled: int = 0  # existing + proposed

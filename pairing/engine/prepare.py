@@ -5,6 +5,12 @@ relevant skills, same remaining capacity, same current load, named in nobody's n
 existing / previous list) become one group node. The solver sends flow to the group and
 hands it out to the members afterwards (see ``solver._share_out``), which loses nothing:
 identical helpers have identical arc costs and identical load-spreading costs.
+
+Team membership has one definition, ``team_members``: in team mode a helper belongs to a
+team when the team lists her in ``Team.members`` *or* her ``team_id`` names it. Everything
+that asks "is she in the team" (who is used only through a team, a team's skills, whether a
+never-pair or existing helper bars the team, the unmatched reasons, the split into parts)
+asks that function.
 """
 
 from __future__ import annotations
@@ -28,6 +34,7 @@ class Ben:
     forbidden: frozenset  # never + existing
     previous: frozenset
     needs: frozenset  # the needs some skill can serve (hub key)
+    priority: int = 0
 
 
 @dataclass(slots=True)
@@ -82,12 +89,26 @@ class Prepared:
         return found
 
 
+def team_members(instance: Instance) -> dict[Id, frozenset]:
+    """Return each team's members: listed in ``Team.members`` or naming it by ``team_id``.
+
+    Only in team mode; outside it teams are ignored and every helper pairs on her own.
+    """
+    if instance.policy.mode is not Mode.TEAMS:
+        return {}
+    by_team: dict[Id, set] = {t.id: set(t.members) for t in instance.teams}
+    for h in instance.helpers:
+        if h.team_id is not None and h.team_id in by_team:
+            by_team[h.team_id].add(h.id)
+    return {tid: frozenset(ms) for tid, ms in by_team.items()}
+
+
 def prepare(instance: Instance) -> Prepared:
     policy = instance.policy
     mode = policy.mode
     served = frozenset(n for needs in policy.match_table.values() for n in needs)
-    team_ids = {t.id for t in instance.teams} if mode is Mode.TEAMS else set()
-    member_ids = {m for t in instance.teams for m in t.members} if mode is Mode.TEAMS else set()
+    members_of = team_members(instance)
+    member_ids = set().union(*members_of.values()) if members_of else set()
 
     bens = []
     for b in sorted(instance.beneficiaries, key=lambda x: id_key(x.id)):
@@ -102,6 +123,7 @@ def prepare(instance: Instance) -> Prepared:
                 forbidden=b.never | b.existing_helpers,
                 previous=b.previous_helpers,
                 needs=b.needs & served,
+                priority=b.priority,
             )
         )
     named = set()
@@ -114,7 +136,7 @@ def prepare(instance: Instance) -> Prepared:
     buckets: dict[tuple, list] = defaultdict(list)
     singles = []
     for h in instance.helpers:
-        if h.id in member_ids or (h.team_id is not None and h.team_id in team_ids):
+        if h.id in member_ids:
             continue  # in team mode a team member is used only through her team
         if len(h.location) >= level:
             reach_count[h.location[:level]] += 1
@@ -137,16 +159,11 @@ def prepare(instance: Instance) -> Prepared:
 
     reach_teams = []
     if mode is Mode.TEAMS:
-        teams_of = defaultdict(set)
-        for t in instance.teams:
-            for m in t.members:
-                teams_of[m].add(t.id)
-        skills_of = defaultdict(set)
-        for h in instance.helpers:
-            for tid in teams_of.get(h.id, set()) | ({h.team_id} if h.team_id in team_ids else set()):
-                skills_of[tid] |= h.skills
+        skills_by_helper = {h.id: h.skills for h in instance.helpers}
         for t in sorted(instance.teams, key=lambda x: id_key(x.id)):
-            reach_teams.append((t.id, t.location, t.members))
+            members = members_of[t.id]
+            skills = frozenset().union(*(skills_by_helper.get(m, frozenset()) for m in members))
+            reach_teams.append((t.id, t.location, members))
             if t.capacity <= 0:
                 continue
             groups.append(
@@ -154,11 +171,11 @@ def prepare(instance: Instance) -> Prepared:
                     0,
                     (t.id,),
                     t.location,
-                    relevant_skills(frozenset(skills_of[t.id]), policy),
+                    relevant_skills(skills, policy),
                     t.capacity,
                     t.current_load,
                     team_id=t.id,
-                    team_members=t.members,
+                    team_members=members,
                     exception=True,
                 )
             )

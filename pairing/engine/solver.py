@@ -35,7 +35,17 @@ from pairing.engine.costs import (
     within,
 )
 from pairing.engine.labels import DEFAULT_LABELS, Labels
-from pairing.engine.model import Distance, Instance, Proposal, Result, Stats, Unmatched, UnmatchedCode
+from pairing.engine.model import (
+    Distance,
+    Instance,
+    Proposal,
+    Reason,
+    ReasonCode,
+    Result,
+    Stats,
+    Unmatched,
+    UnmatchedCode,
+)
 from pairing.engine.prepare import Ben, Group, Prepared, prepare
 
 _INT64_SAFE = 2**62
@@ -176,22 +186,25 @@ def solve_prepared(prep: Prepared, labels: Labels = DEFAULT_LABELS) -> Result:
 
     # Lexicographic weights (proof in docs/pairing-engine.md): a simple cycle of the residual
     # network has at most `nodes` arcs, so its non-source arcs change the cost by at most
-    # nodes * widest; M2 and M1 outweigh that, so no cheaper cycle can trade a slot for cost.
+    # nodes * widest; M2, K and M1 outweigh that, so no cheaper cycle can trade a slot or a
+    # unit of priority for cost, and no cycle that covers one more beneficiary costs more.
+    # A beneficiary's priority p rides on her first-slot arc: -(M1 + K * p).
     nodes = next_node
     widest = max(
         [0, max(policy.distance_costs.values())]
         + [abs(c) for c in arcs.costs]
         + ([int(np.abs(d_costs).max())] if len(d_costs) else [])
     )
-    m2 = nodes * widest + 1
+    m2 = kp = nodes * widest + 1
     m1 = m2 + nodes * widest + 1
-    if m1 * (nodes + 1) >= _INT64_SAFE or m1 * (supply + 1) >= _INT64_SAFE:
+    top = m1 + kp * max((bens[i].priority for i in source_first), default=0)
+    if top * (nodes + 1) >= _INT64_SAFE or top * (supply + 1) >= _INT64_SAFE:
         raise EngineError(
             f"instance too large for one exact solve ({supply} slots): split it, e.g. with pairing.engine.split"
         )
     costs = np.array(arcs.costs, dtype=np.int64)
-    for a in source_first.values():
-        costs[a] = -m1
+    for i, a in source_first.items():
+        costs[a] = -(m1 + kp * bens[i].priority)
     for a in source_more.values():
         costs[a] = -m2
     tails = np.concatenate(
@@ -270,8 +283,9 @@ def solve_prepared(prep: Prepared, labels: Labels = DEFAULT_LABELS) -> Result:
     match = sum(p.cost for p in proposals)
     load = sum(load_cost(g.load, c, policy) for g in groups if g.index in taken for c in taken[g.index])
     covered_new = sum(1 for i, ben in enumerate(bens) if ben.existing == 0 and filled[i] > 0)
+    priority_new = sum(ben.priority for i, ben in enumerate(bens) if ben.existing == 0 and filled[i] > 0)
     more = sum(filled) - covered_new
-    if supply and mcf.optimal_cost() != -m1 * covered_new - m2 * more + match + load:
+    if supply and mcf.optimal_cost() != -m1 * covered_new - kp * priority_new - m2 * more + match + load:
         raise EngineError("internal check failed: the decomposed pairing does not reproduce the flow's cost")
 
     return Result(tuple(proposals), _unmatched(prep, bens, filled, labels), _stats(prep, proposals, match, load))
@@ -318,7 +332,8 @@ def _proposal(prep: Prepared, ben: Ben, g: Group, member, labels: Labels) -> Pro
     matches = prep.matched(ben.needs, g.skills)
     keep = member in ben.previous
     cost = pair_cost(level, len(matches), keep, policy)
-    reasons = pair_reasons(level, matches, keep, team_id)
+    reasons = tuple(Reason(ReasonCode.PRIORITY, (note,)) for note in ben.b.priority_notes)
+    reasons += pair_reasons(level, matches, keep, team_id)
     return Proposal(
         beneficiary_id=ben.b.id,
         helper_id=helper_id,
@@ -335,10 +350,12 @@ def _stats(prep: Prepared, proposals, match: int, load: int) -> Stats:
     for p in proposals:
         per_ben[p.beneficiary_id] += 1
     covered = sum(1 for ben in prep.bens if ben.existing or per_ben[ben.b.id])
+    priority = sum(ben.priority for ben in prep.bens if ben.existing or per_ben[ben.b.id])
     newly = sum(1 for ben in prep.bens if not ben.existing and per_ben[ben.b.id])
     return Stats(
         beneficiaries=len(prep.bens),
         covered=covered,
+        priority_covered=priority,
         newly_covered=newly,
         slots_wanted=sum(max(ben.wanted, ben.existing) for ben in prep.bens),
         slots_filled=sum(ben.existing for ben in prep.bens) + len(proposals),
@@ -369,6 +386,13 @@ def unmatched_reason(prep: Prepared, ben: Ben) -> UnmatchedCode:
 
 
 def _unmatched(prep: Prepared, bens: list[Ben], filled: list[int], labels: Labels) -> tuple[Unmatched, ...]:
+    level = int(prep.policy.max_distance)
+    # the highest priority newly covered in each area of reach: "given first to someone nearby who needs it more"
+    top: dict[tuple, int] = defaultdict(int)
+    for i, ben in enumerate(bens):
+        if not ben.existing and filled[i] and len(ben.b.location) >= level:
+            area = ben.b.location[:level]
+            top[area] = max(top[area], ben.priority)
     out = []
     for i, ben in enumerate(bens):
         missing = ben.remaining - filled[i]
@@ -378,5 +402,8 @@ def _unmatched(prep: Prepared, bens: list[Ben], filled: list[int], labels: Label
             code = UnmatchedCode.SHORT
         else:
             code = unmatched_reason(prep, ben)
-        out.append(Unmatched(ben.b.id, code, missing, labels.unmatched_text(code)))
+            if code is UnmatchedCode.ALL_FULL and top.get(ben.b.location[:level], 0) > ben.priority:
+                code = UnmatchedCode.OUTRANKED
+        text = labels.unmatched_text(code, ben.b.priority_notes)
+        out.append(Unmatched(ben.b.id, code, missing, text, ben.priority))
     return tuple(out)

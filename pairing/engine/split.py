@@ -15,7 +15,8 @@ from collections.abc import Iterable
 
 from pairing.engine.costs import id_key, proposal_key
 from pairing.engine.labels import DEFAULT_LABELS, Labels
-from pairing.engine.model import Instance, Mode, Result, Stats
+from pairing.engine.model import Instance, Result, Stats
+from pairing.engine.prepare import team_members
 from pairing.engine.solver import solve
 
 
@@ -44,7 +45,6 @@ def partition(instance: Instance, level: int | None = None) -> list[Instance]:
     level = int(instance.policy.max_distance) if level is None else level
     if level > int(instance.policy.max_distance):
         raise ValueError("cannot split finer than the policy's max_distance: parts would not be independent")
-    teams_on = instance.policy.mode is Mode.TEAMS
     uf = _Union()
 
     def key(location) -> tuple:
@@ -64,13 +64,9 @@ def partition(instance: Instance, level: int | None = None) -> list[Instance]:
                 if tuple(b.location[: len(t.location)]) == tuple(t.location):
                     uf.union(team_key[t.id], key(b.location))
     member_of = defaultdict(list)
-    if teams_on:
-        for t in instance.teams:
-            for m in t.members:
-                member_of[m].append(t.id)
-        for h in instance.helpers:
-            if h.team_id is not None and h.team_id in team_key and h.team_id not in member_of[h.id]:
-                member_of[h.id].append(h.team_id)
+    for tid, members in team_members(instance).items():  # empty outside team mode
+        for m in members:
+            member_of[m].append(tid)
     helper_key = {}
     for h in instance.helpers:
         teams = member_of.get(h.id, [])

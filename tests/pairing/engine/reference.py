@@ -38,6 +38,7 @@ def random_instance(
     lists: bool = True,
     teams: int = 0,
     places=None,
+    priorities: bool = True,
 ) -> Instance:
     places = places or region_tree(rng)
     mode = mode or rng.choice(list(Mode))
@@ -63,6 +64,14 @@ def random_instance(
             ms = frozenset(members[2 * k : 2 * k + 2])
             area = rng.choice(places)[: rng.choice([3, 4, 5])]
             team_objs.append(Team(id=tid, members=ms, location=area, capacity=rng.choice([0, 1, 2, 3])))
+        # some helpers name a team by team_id without being listed in its members: members all the same
+        listed = {m for t in team_objs for m in t.members}
+        helpers = [
+            Helper(h.id, h.location, h.skills, h.capacity, rng.choice(team_ids), h.current_load)
+            if h.id not in listed and rng.random() < 0.15
+            else h
+            for h in helpers
+        ]
     bens = []
     for bid in range(1, n_b + 1):
         never = existing = previous = frozenset()
@@ -71,9 +80,12 @@ def random_instance(
             never = frozenset(x for x in pool if rng.random() < 0.08)
             existing = frozenset(x for x in helper_ids if x not in never and rng.random() < 0.04)
             previous = frozenset(x for x in pool if x not in never and x not in existing and rng.random() < 0.08)
+        priority = rng.choice([0, 0, 1, 2, 5, 20]) if priorities else 0
         bens.append(
             Beneficiary(
                 id=bid,
+                priority=priority,
+                priority_notes=(f"优先 {priority}",) if priority else (),
                 location=rng.choice(places),
                 needs=frozenset(rng.sample(NEEDS, rng.choice([0, 1, 1, 2]))),
                 wanted=rng.choice([1, 1, 2, 3]),
@@ -114,7 +126,9 @@ def carriers(inst: Instance) -> list[dict]:
         out.append(dict(id=h.id, team=False, loc=h.location, skills=h.skills, cap=cap, load=h.current_load))
     if teams_on:
         for t in inst.teams:
-            skills = frozenset().union(*[h.skills for h in inst.helpers if h.id in t.members or h.team_id == t.id])
+            # a member is listed in the team or names it by team_id (docs/pairing-engine.md, "Modes")
+            ms = frozenset(t.members) | {h.id for h in inst.helpers if h.team_id == t.id}
+            skills = frozenset().union(*[h.skills for h in inst.helpers if h.id in ms])
             out.append(
                 dict(
                     id=t.id,
@@ -123,7 +137,7 @@ def carriers(inst: Instance) -> list[dict]:
                     skills=skills,
                     cap=t.capacity,
                     load=t.current_load,
-                    members=t.members,
+                    members=ms,
                 )
             )
     return out
@@ -204,15 +218,67 @@ def brute_force(inst: Instance, limit: int = 16):
         if any(per_b[i] > wanted(b, p) for i, b in enumerate(bs)) or any(per_c[k] > c["cap"] for k, c in enumerate(cs)):
             continue
         covered = sum(1 for i, b in enumerate(bs) if b.existing_helpers or per_b[i])
+        priority = sum(b.priority for i, b in enumerate(bs) if b.existing_helpers or per_b[i])
         total = sum(cost(bs[i], cs[k], p) for i, k in chosen) + sum(
             load_total(c, per_c[k], p) for k, c in enumerate(cs)
         )
-        key = (covered, len(chosen), -total)
+        key = (covered, priority, len(chosen), -total)
         if best is None or key > best:
             best = key
     return best
 
 
-def objective(result) -> tuple[int, int, int]:
+def cp_sat_coverage_then_priority(inst: Instance) -> tuple[int, int]:
+    """Return (most beneficiaries covered, most total priority among such solutions), by CP-SAT.
+
+    A 0/1 model of the rules, solved twice: maximise coverage; fix it; maximise priority.
+    """
+    from ortools.sat.python import cp_model
+
+    p = inst.policy
+    cs = [c for c in carriers(inst) if c["cap"] > 0]
+    bs = list(inst.beneficiaries)
+
+    def build():
+        m = cp_model.CpModel()
+        x = {}
+        for i, b in enumerate(bs):
+            for k, c in enumerate(cs):
+                if wanted(b, p) > 0 and allowed(b, c, p):
+                    x[i, k] = m.new_bool_var(f"x{i}_{k}")
+        y = []
+        for i, b in enumerate(bs):
+            mine = [v for (bi, _), v in x.items() if bi == i]
+            if mine:
+                m.add(sum(mine) <= wanted(b, p))
+            if b.existing_helpers:
+                y.append(1)
+                continue
+            yi = m.new_bool_var(f"y{i}")
+            m.add(yi <= sum(mine))
+            y.append(yi)
+        for k, c in enumerate(cs):
+            theirs = [v for (_, ck), v in x.items() if ck == k]
+            if theirs:
+                m.add(sum(theirs) <= c["cap"])
+        return m, y
+
+    def run(m) -> int:
+        solver = cp_model.CpSolver()
+        solver.parameters.num_workers = 1
+        status = solver.solve(m)
+        assert status == cp_model.OPTIMAL, solver.status_name(status)
+        return round(solver.objective_value)
+
+    m, y = build()
+    m.maximize(sum(y))
+    covered = run(m)
+    m, y = build()
+    m.add(sum(y) == covered)
+    m.maximize(sum(b.priority * yi for b, yi in zip(bs, y, strict=True)))
+    return covered, run(m)
+
+
+def objective(result) -> tuple[int, int, int, int]:
     s = result.stats
-    return (s.covered, s.proposals, -s.total_cost)
+    return (s.covered, s.priority_covered, s.proposals, -s.total_cost)

@@ -266,3 +266,50 @@ def test_greedy_baseline_can_be_beaten():
     )
     assert pairs(greedy(inst)) == [(1, 10)]
     assert pairs(solve(inst)) == [(1, 11), (2, 10)]
+
+
+def test_when_helpers_are_short_the_highest_priority_is_covered_and_the_words_say_why():
+    # ten children, five helpers in two villages of one town: who is left out is no tie any more
+    prio = {1: 0, 2: 0, 3: 40, 4: 0, 5: 12, 6: 0, 7: 40, 8: 3, 9: 0, 10: 25}
+    bens = tuple(
+        Beneficiary(k, V1 if k % 2 else V2, priority=p, priority_notes=(f"优先级 {p}",) if p else ())
+        for k, p in prio.items()
+    )
+    helpers = tuple(Helper(20 + k, V1 if k % 2 else V2) for k in range(5))
+    result = solve(Instance(bens, helpers, policy=Policy(max_distance=Distance.SAME_TOWN)))
+    assert {p.beneficiary_id for p in result.proposals} == {3, 7, 10, 5, 8}
+    assert result.stats.priority_covered == 40 + 40 + 25 + 12 + 3
+    first = next(p for p in result.proposals if p.beneficiary_id == 3)
+    assert first.reasons[0].code is ReasonCode.PRIORITY and first.reason_text[0] == "优先级 40"
+    left = {u.beneficiary_id: u for u in result.unmatched}
+    assert set(left) == {1, 2, 4, 6, 9}
+    assert left[1].code is UnmatchedCode.OUTRANKED
+    assert left[1].text.startswith("附近的志愿者都已满额，先给了更需要关爱的儿童")
+
+
+def test_a_child_left_out_hears_her_own_priority_notes():
+    inst = Instance(
+        (Beneficiary(1, V1, priority=5, priority_notes=("已等待 30 天",)), Beneficiary(2, V1, priority=9)),
+        (Helper(10, V1),),
+        policy=Policy(max_distance=Distance.SAME_VILLAGE),
+    )
+    [u] = solve(inst).unmatched
+    assert (u.beneficiary_id, u.priority) == (1, 5)
+    assert u.text.endswith("（已等待 30 天）")
+
+
+def test_a_helper_naming_a_team_by_team_id_bars_it_through_the_never_list():
+    # helper 11 is not listed in the team's members but names it by team_id: she is a member
+    # for everything, the never-list included (one definition: prepare.team_members)
+    team = Team("t1", members=frozenset({10}), location=TOWN, capacity=3)
+    helpers = (Helper(10, V1, team_id="t1"), Helper(11, V1, team_id="t1", skills={"教师"}))
+    barred = Instance((Beneficiary(1, V1, never=frozenset({11})),), helpers, (team,), Policy(mode=Mode.TEAMS))
+    assert solve(barred).proposals == ()
+    assert solve(barred).unmatched[0].code is UnmatchedCode.NEVER_PAIR
+    open_ = Instance((Beneficiary(1, V1, needs={"study"}),), helpers, (team,), Policy(mode=Mode.TEAMS))
+    [p] = solve(open_).proposals
+    assert p.team_id == "t1" and "教师 ↔ 学业需求 / teacher for study need" in p.reason_text  # her skills count
+    from pairing.engine.prepare import team_members
+
+    assert team_members(barred) == {"t1": frozenset({10, 11})}
+    assert len(partition(barred)) == 1

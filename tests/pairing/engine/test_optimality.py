@@ -12,6 +12,7 @@ from tests.pairing.engine.reference import (
     brute_force,
     carriers,
     cost,
+    cp_sat_coverage_then_priority,
     max_coverage,
     objective,
     random_instance,
@@ -39,18 +40,48 @@ def test_one_to_one_cost_equals_linear_sum_assignment(seed):
         if not bs or not cs:
             assert result.stats.proposals == 0
             continue
-        # forbidden pairs cost BIG, every allowed pair earns -PRIZE: the assignment maximises
-        # the number of allowed pairs first, then minimises their cost
-        prize, big = 10**6, 10**9
+        # forbidden pairs cost BIG, every allowed pair earns -PRIZE and -WEIGHT per unit of the
+        # child's priority: the assignment maximises the number of allowed pairs first, then
+        # their priority, then minimises their cost
+        prize, weight, big = 10**9, 10**5, 10**13
         m = np.full((len(bs), len(cs)), big, dtype=np.int64)
         for i, b in enumerate(bs):
             for k, c in enumerate(cs):
                 if allowed(b, c, p):
-                    m[i, k] = cost(b, c, p) + p.load_spread * c["load"] - prize
+                    m[i, k] = cost(b, c, p) + p.load_spread * c["load"] - weight * b.priority - prize
         rows, cols = linear_sum_assignment(m)
         real = [(r, c) for r, c in zip(rows, cols, strict=True) if m[r, c] < big]
         assert result.stats.newly_covered == len(real)
-        assert result.stats.total_cost == sum(int(m[r, c]) + prize for r, c in real)
+        chosen = {p.beneficiary_id for p in result.proposals}
+        assert sum(b.priority for b in bs if b.id in chosen) == sum(bs[r].priority for r, _ in real)
+        assert result.stats.total_cost == sum(int(m[r, c]) + prize + weight * bs[r].priority for r, c in real)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_covered_priority_is_the_maximum_among_maximum_coverage_solutions(seed):
+    # an independent 0/1 model (CP-SAT, two stages) on instances too large for the brute force
+    rng = random.Random(4000 + seed)
+    for _ in range(50):  # 300 instances, every mode, teams included
+        inst = random_instance(rng, rng.randint(1, 14), rng.randint(0, 10), teams=rng.choice([0, 0, 2]))
+        result = solve(inst)
+        assert (result.stats.covered, result.stats.priority_covered) == cp_sat_coverage_then_priority(inst)
+
+
+def test_priority_never_costs_coverage():
+    # child 1 comes first and would rather have helper 10 (her own village), but helper 10 is
+    # the only one child 2 may have: both are covered, child 1 by the farther helper
+    from pairing.engine import Beneficiary, Helper, Instance, Policy
+
+    a = ("14", "1401", "140101", "140101001", "140101001001")
+    b = ("14", "1401", "140101", "140101001", "140101001002")
+    inst = Instance(
+        (Beneficiary(1, a, priority=1000), Beneficiary(2, a, never=frozenset({11}))),
+        (Helper(10, a), Helper(11, b)),
+        policy=Policy(max_distance=Distance.SAME_TOWN),
+    )
+    result = solve(inst)
+    assert sorted((p.beneficiary_id, p.helper_id) for p in result.proposals) == [(1, 11), (2, 10)]
+    assert greedy(inst).stats.covered == 1  # greedy gives child 1 her nearest helper and loses child 2
 
 
 @pytest.mark.parametrize("mode", list(Mode))

@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from backend.accounts.admin import RegionScopedAdmin
 from backend.ops.errors import ServiceError
 from pairing import services
-from pairing.models import Pairing, PairingRun, Proposal
+from pairing.models import Pairing, PairingRun, Proposal, RunUnmatched
 
 
 @admin.register(PairingRun)
@@ -82,3 +82,21 @@ class PairingAdmin(RegionScopedAdmin):
     list_select_related = ("child", "volunteer", "team")
     search_fields = ("volunteer__name",)
     readonly_fields = [f.name for f in Pairing._meta.fields]
+
+
+@admin.register(RunUnmatched)
+class RunUnmatchedAdmin(RegionScopedAdmin):
+    """Children a run left without (enough) volunteers, highest priority first, with why."""
+
+    region_field = "child__village_id"
+    staff_roles = ("staff",)
+    list_display = ("child", "reason", "missing", "priority", "run")
+    list_select_related = ("child", "run")
+    list_filter = ("code",)
+    readonly_fields = [f.name for f in RunUnmatched._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -1,4 +1,10 @@
-"""Demo pairing: 沁水县 paired and approved (one pairing ended, one paused); 泽州县 proposals awaiting review."""
+"""Demo pairing: 沁水县 paired and approved, then re-paired after endings; 泽州县 proposals awaiting review.
+
+沁水县 shows what an end reason does: one pairing ended because the volunteer moved away
+("not again": never proposed again), one because the child changed school (may resume:
+re-proposed with "延续原结对"), one paused. 泽州县 has fewer volunteers than children, so its
+proposals and its unmatched list show the priorities ("困境儿童优先", "已等待 N 天").
+"""
 
 from backend.regions.models import Region
 from pairing.models import Pairing, PairingRun
@@ -27,12 +33,23 @@ def seed(context) -> None:
     run = _run(qinshui, programme, "140521")
     result = proposals_approve_bulk(proposals=list(run.proposals.order_by("id")), user=qinshui)
     pairings = list(Pairing.objects.filter(proposal__run=run).order_by("id"))
+    again = None
     if len(pairings) > 2:
         pairing_end(pairing=pairings[0], user=qinshui, reason=Pairing.EndReason.MOVED, note="爱心妈妈随子女迁居太原")
         pairing_pause(pairing=pairings[1], user=qinshui, note="爱心妈妈住院治疗，暂停三个月")
+        pairing_end(
+            pairing=pairings[2],
+            user=qinshui,
+            reason=Pairing.EndReason.SCHOOL_CHANGED,
+            note="孩子升入初中，秋季开学后再续",
+        )
+        again = _run(qinshui, programme, "140521")
 
     waiting = _run(zezhou, programme, "140525")
+    resumed = sum(any("延续原结对" in r for r in p.reasons) for p in again.proposals.all()) if again else 0
     context.notes.append(
-        f"结对演示 / pairing demo: 沁水县 {len(result['approved'])} pairings approved; "
-        f"泽州县 {waiting.proposals.count()} proposals awaiting review (run #{waiting.pk})"
+        f"结对演示 / pairing demo: 沁水县 {len(result['approved'])} pairings approved, "
+        f"re-pairing run #{again.pk if again else '-'} ({resumed} proposal(s) 延续原结对); "
+        f"泽州县 {waiting.proposals.count()} proposals awaiting review, "
+        f"{waiting.unmatched.count()} children unmatched with reasons (run #{waiting.pk})"
     )

@@ -164,7 +164,24 @@ class Pairing(models.Model):
         MOVED = "moved", _("迁居")
         MISMATCH = "mismatch", _("不适合")
         AT_REQUEST = "at_request", _("应要求结束")
+        FAMILY_DECLINED = "family_declined", _("家庭婉拒")
+        SCHOOL_CHANGED = "school_changed", _("升学或转学")
+        PAUSE_ENDED = "pause_ended", _("暂停后结束")
         OTHER = "other", _("其他")
+
+    # What an ended pairing means for the next run (docs/pairing.md, "Ended pairings"):
+    # these reasons mean "not again" (never proposed again, whatever the checkbox said) ...
+    NOT_AGAIN_REASONS = frozenset(
+        {
+            EndReason.VOLUNTEER_EXITED,
+            EndReason.MOVED,
+            EndReason.MISMATCH,
+            EndReason.AT_REQUEST,
+            EndReason.FAMILY_DECLINED,
+        }
+    )
+    # ... these may be resumed, with the programme's keep bonus ("延续原结对"); the rest neither.
+    KEEP_REASONS = frozenset({EndReason.CHILD_EXITED, EndReason.SCHOOL_CHANGED, EndReason.PAUSE_ENDED})
 
     programme = models.ForeignKey(
         "programmes.Programme", verbose_name=_("关爱项目"), on_delete=models.PROTECT, related_name="pairings"
@@ -240,3 +257,30 @@ class Pairing(models.Model):
     @property
     def is_current(self) -> bool:
         return self.status in (self.Status.ACTIVE, self.Status.PAUSED)
+
+    @classmethod
+    def not_again_q(cls) -> Q:
+        """Return the ended pairings whose volunteer or team must never be proposed again."""
+        return Q(status=cls.Status.ENDED) & (Q(do_not_pair_again=True) | Q(end_reason__in=cls.NOT_AGAIN_REASONS))
+
+
+class RunUnmatched(models.Model):
+    """A child a run left without (enough) volunteers, and why, in words."""
+
+    run = models.ForeignKey(PairingRun, verbose_name=_("结对计算"), on_delete=models.CASCADE, related_name="unmatched")
+    child = models.ForeignKey(
+        "children.Child", verbose_name=_("儿童"), on_delete=models.CASCADE, related_name="pairing_unmatched"
+    )
+    code = models.CharField(_("原因代码"), max_length=30)
+    missing = models.PositiveSmallIntegerField(_("尚缺人数"), default=1)
+    reason = models.CharField(_("原因"), max_length=300)
+    priority = models.PositiveIntegerField(_("优先级"), default=0)
+
+    class Meta:
+        verbose_name = _("未结对儿童")
+        verbose_name_plural = _("未结对儿童")
+        ordering = ["run_id", "-priority", "child_id"]
+        constraints = [models.UniqueConstraint(fields=["run", "child"], name="run_unmatched_once")]
+
+    def __str__(self) -> str:
+        return f"{self.child_id}: {self.reason}"

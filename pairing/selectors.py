@@ -1,18 +1,21 @@
 """Reads for pairing: region-scoped lists, and rows turned into the engine's input."""
 
+import datetime
 from collections import defaultdict
 from dataclasses import dataclass
 
 from django.db.models import BooleanField, Count, ExpressionWrapper, F, Q, QuerySet
+from django.utils import timezone
 
 from backend.accounts.models import User
 from backend.accounts.selectors import user_region_scope
-from backend.children.models import Child
+from backend.children.models import Child, Concern
 from backend.programmes.models import Programme
 from backend.regions.models import Region
 from backend.volunteers.models import Team, Volunteer
 from pairing import engine
-from pairing.models import Pairing, PairingRun, Proposal
+from pairing.models import Pairing, PairingRun, Proposal, RunUnmatched
+from pairing.priority import ChildFacts, child_priority
 
 CURRENT = (Pairing.Status.ACTIVE, Pairing.Status.PAUSED)
 
@@ -140,31 +143,69 @@ def policy_for(programme: Programme) -> engine.Policy:
     )
 
 
-def pairing_instance(*, programme: Programme, region_code: str) -> engine.Instance:
+def pairing_instance(*, programme: Programme, region_code: str, today: datetime.date | None = None) -> engine.Instance:
     """Read the children, volunteers and teams of a region into an engine instance.
 
-    A fixed number of queries whatever the size: children, current and ended pairings,
-    volunteers with their load, teams with their members.
+    A fixed number of queries whatever the size: children, their open concerns, current and
+    ended pairings, teams, volunteers with their load. Each child carries her priority
+    (``pairing.priority``); ended pairings follow their end reason (``Pairing.NOT_AGAIN_REASONS``
+    bar the pair, ``Pairing.KEEP_REASONS`` earn the keep bonus). In team mode the teams whose
+    area covers any of the region come with all their members, wherever they live, and with
+    their capacity as a unit.
     """
+    today = today or timezone.localdate()
     scope = run_scope(programme=programme, region_code=region_code)
     children = list(
         Child.objects.filter(status=Child.Status.ACTIVE, village__pk__startswith=scope.child_prefix)
         .order_by("id")
-        .values_list("id", "village_id", "needs", "volunteers_wanted")
+        .values_list(
+            "id",
+            "village_id",
+            "needs",
+            "volunteers_wanted",
+            "category",
+            "risk_level",
+            "difficulty_subtype",
+            "created_at",
+        )
     )
     child_ids = [c[0] for c in children]
+    open_concerns = dict(
+        Concern.objects.filter(child__status=Child.Status.ACTIVE, child__village__pk__startswith=scope.child_prefix)
+        .exclude(status=Concern.Status.CLOSED)
+        .values("child_id")
+        .annotate(n=Count("id"))
+        .values_list("child_id", "n")
+    )
+
+    team_rows: list[tuple[int, str]] = []
+    if programme.pairing_mode == Programme.PairingMode.TEAMS:
+        team_rows = list(
+            Team.objects.filter(programme=programme)
+            .filter(
+                Q(region__pk__startswith=scope.helper_prefix)
+                | Q(region_id__in=Region(code=scope.child_prefix).ancestor_codes())
+            )
+            .order_by("id")
+            .values_list("id", "region_id")
+        )
+    team_ids = [tid for tid, _region in team_rows]
 
     existing: dict[int, set[str]] = defaultdict(set)
     never: dict[int, set[str]] = defaultdict(set)
     previous: dict[int, set[str]] = defaultdict(set)
+    last_ended: dict[int, datetime.date] = {}
     volunteer_load: dict[int, int] = defaultdict(int)
     team_load: dict[int, int] = defaultdict(int)
+    current_elsewhere = Q(volunteer__village__pk__startswith=scope.helper_prefix) | Q(
+        team__region__pk__startswith=scope.helper_prefix
+    )
+    if team_ids:  # a wide team's load, and its members' (they may live outside the region)
+        current_elsewhere |= Q(team_id__in=team_ids) | Q(volunteer__team_id__in=team_ids)
     pairing_rows = Pairing.objects.filter(
-        Q(child_id__in=child_ids)
-        | Q(status__in=CURRENT, volunteer__village__pk__startswith=scope.helper_prefix)
-        | Q(status__in=CURRENT, team__region__pk__startswith=scope.helper_prefix)
-    ).values_list("child_id", "volunteer_id", "team_id", "status", "do_not_pair_again")
-    for child_id, volunteer_id, team_id, status, do_not in pairing_rows:
+        Q(child_id__in=child_ids) | Q(current_elsewhere, status__in=CURRENT)
+    ).values_list("child_id", "volunteer_id", "team_id", "status", "do_not_pair_again", "end_reason", "ended_on")
+    for child_id, volunteer_id, team_id, status, do_not, end_reason, ended_on in pairing_rows:
         key = helper_key(volunteer_id) if volunteer_id else team_key(team_id)
         if status in CURRENT:
             existing[child_id].add(key)
@@ -172,28 +213,47 @@ def pairing_instance(*, programme: Programme, region_code: str) -> engine.Instan
                 volunteer_load[volunteer_id] += 1
             else:
                 team_load[team_id] += 1
-        elif do_not:
+            continue
+        if ended_on and (child_id not in last_ended or ended_on > last_ended[child_id]):
+            last_ended[child_id] = ended_on
+        if do_not or end_reason in Pairing.NOT_AGAIN_REASONS:
             never[child_id].add(key)
-        else:
+        elif end_reason in Pairing.KEEP_REASONS:
             previous[child_id].add(key)
 
-    beneficiaries = [
-        engine.Beneficiary(
-            id=cid,
-            location=location_of(village),
-            needs=frozenset(needs or ()),
-            wanted=max(wanted, len(existing[cid])),
-            existing_helpers=frozenset(existing[cid]),
-            never=frozenset(never[cid]),
-            previous_helpers=frozenset(previous[cid]),
+    beneficiaries = []
+    for cid, village, needs, wanted, category, risk, subtype, created_at in children:
+        registered = timezone.localdate(created_at)
+        points, notes = child_priority(
+            programme=programme,
+            facts=ChildFacts(
+                category=category,
+                risk_level=risk,
+                difficulty_subtype=subtype,
+                open_concerns=open_concerns.get(cid, 0),
+                waiting_since=max(registered, last_ended.get(cid, registered)),
+            ),
+            today=today,
         )
-        for cid, village, needs, wanted in children
-    ]
+        beneficiaries.append(
+            engine.Beneficiary(
+                id=cid,
+                location=location_of(village),
+                needs=frozenset(needs or ()),
+                wanted=max(wanted, len(existing[cid])),
+                existing_helpers=frozenset(existing[cid]),
+                never=frozenset(never[cid]),
+                previous_helpers=frozenset(previous[cid]),
+                priority=points,
+                priority_notes=notes,
+            )
+        )
 
+    in_reach = Q(village__pk__startswith=scope.helper_prefix)
+    if team_ids:
+        in_reach |= Q(team_id__in=team_ids)
     volunteers = list(
-        Volunteer.objects.filter(
-            programme=programme, status=Volunteer.Status.ACTIVE, village__pk__startswith=scope.helper_prefix
-        )
+        Volunteer.objects.filter(in_reach, programme=programme, status=Volunteer.Status.ACTIVE)
         .order_by("id")
         .values_list("id", "village_id", "skills", "capacity", "team_id")
     )
@@ -210,37 +270,59 @@ def pairing_instance(*, programme: Programme, region_code: str) -> engine.Instan
     ]
 
     teams = []
-    if programme.pairing_mode == Programme.PairingMode.TEAMS:
-        members: dict[int, list[tuple[int, int]]] = defaultdict(list)
-        for vid, _village, _skills, capacity, team_id in volunteers:
-            if team_id:
-                members[team_id].append((vid, capacity))
-        for tid, region_id in (
-            Team.objects.filter(programme=programme, region__pk__startswith=scope.helper_prefix)
-            .order_by("id")
-            .values_list("id", "region_id")
-        ):
-            if not members[tid]:
-                continue
-            # A team's capacity as a unit: its members' capacities, less what they already carry.
-            total = sum(cap for _vid, cap in members[tid])
-            used = team_load[tid] + sum(volunteer_load[vid] for vid, _cap in members[tid])
-            teams.append(
-                engine.Team(
-                    id=team_key(tid),
-                    members=frozenset(helper_key(vid) for vid, _cap in members[tid]),
-                    location=location_of(region_id),
-                    capacity=max(0, total - used),
-                    current_load=team_load[tid],
-                )
+    members: dict[int, list[tuple[int, int]]] = defaultdict(list)
+    for vid, _village, _skills, capacity, team_id in volunteers:
+        if team_id:
+            members[team_id].append((vid, capacity))
+    for tid, region_id in team_rows:
+        if not members[tid]:
+            continue
+        teams.append(
+            engine.Team(
+                id=team_key(tid),
+                members=frozenset(helper_key(vid) for vid, _cap in members[tid]),
+                location=location_of(region_id),
+                capacity=team_remaining_capacity(
+                    capacities=[cap for _vid, cap in members[tid]],
+                    team_load=team_load[tid],
+                    member_loads=[volunteer_load[vid] for vid, _cap in members[tid]],
+                ),
+                current_load=team_load[tid],
             )
+        )
     return engine.Instance(
         beneficiaries=tuple(beneficiaries), helpers=tuple(helpers), teams=tuple(teams), policy=policy_for(programme)
     )
 
 
+def team_remaining_capacity(*, capacities: list[int], team_load: int, member_loads: list[int]) -> int:
+    """Return what a team can still take as a unit: its members' capacities, less what the team and they carry."""
+    return max(0, sum(capacities) - team_load - sum(member_loads))
+
+
+def team_capacity_left(*, team: Team) -> int:
+    """Return what one team can still take as a unit (the same rule as a run's)."""
+    rows = list(team.members.filter(status=Volunteer.Status.ACTIVE).values_list("id", "capacity"))
+    loads = dict(
+        Pairing.objects.filter(volunteer_id__in=[vid for vid, _cap in rows], status__in=CURRENT)
+        .values("volunteer_id")
+        .annotate(n=Count("id"))
+        .values_list("volunteer_id", "n")
+    )
+    return team_remaining_capacity(
+        capacities=[cap for _vid, cap in rows],
+        team_load=Pairing.objects.filter(team=team, status__in=CURRENT).count(),
+        member_loads=list(loads.values()),
+    )
+
+
 def run_part_codes(*, programme: Programme, region_code: str) -> list[str]:
-    """Return the independent pieces of a run: counties (or coarser, if pairing may cross counties)."""
+    """Return the independent pieces of a run: counties (or coarser, if pairing may cross counties).
+
+    In team mode a team whose area is wider than one piece (a whole city) takes children in
+    every piece it covers, so those pieces are one part, coded by the team's area: its
+    capacity is then shared out by one solve, never promised twice.
+    """
     split_length = min(Region.CODE_LENGTHS[Region.Level.COUNTY], Region.CODE_LENGTHS[programme.pairing_max_distance])
     if len(region_code) >= split_length:
         return [region_code]
@@ -249,4 +331,28 @@ def run_part_codes(*, programme: Programme, region_code: str) -> list[str]:
         .values_list("village_id", flat=True)
         .distinct()
     )
-    return sorted({code[:split_length] for code in codes})
+    pieces = {code[:split_length] for code in codes}
+    wide = sorted(wide_team_areas(programme=programme, split_length=split_length), key=len)
+    if any(region_code.startswith(area) for area in wide):
+        return [region_code] if pieces else []
+    glued: list[str] = []
+    for area in wide:
+        if area.startswith(region_code) and not any(area.startswith(g) for g in glued):
+            glued.append(area)  # shortest first: an area inside a glued one is already in it
+    parts = {next((g for g in glued if piece.startswith(g)), piece) for piece in pieces}
+    return sorted(parts)
+
+
+def wide_team_areas(*, programme: Programme, split_length: int) -> set[str]:
+    """Return the areas of a programme's teams (with members) that are wider than one run part."""
+    if programme.pairing_mode != Programme.PairingMode.TEAMS:
+        return set()
+    areas = Team.objects.filter(programme=programme, members__isnull=False).values_list("region_id", flat=True)
+    return {area for area in areas.distinct() if len(area) < split_length}
+
+
+def run_unmatched_list(*, user: User) -> QuerySet[RunUnmatched]:
+    """Return the children runs left without (enough) volunteers, in the user's region, with why."""
+    return RunUnmatched.objects.select_related("child__village", "run").filter(
+        user_region_scope(user).q("child__village_id")
+    )

@@ -18,7 +18,8 @@ from backend.regions.models import Region
 from backend.volunteers.models import Team, Volunteer
 from notifications.services import sms_send_template
 from pairing import engine
-from pairing.models import Pairing, PairingRun, PairingRunPart, Proposal, ProposalApproval
+from pairing.models import Pairing, PairingRun, PairingRunPart, Proposal, ProposalApproval, RunUnmatched
+from pairing.priority import PRIORITY_WEIGHTS
 from pairing.selectors import (
     CURRENT,
     PLATFORM_LABELS,
@@ -26,6 +27,7 @@ from pairing.selectors import (
     pairing_instance,
     run_part_codes,
     split_key,
+    team_capacity_left,
 )
 
 logger = logging.getLogger(__name__)
@@ -80,6 +82,9 @@ def pairing_run_start(*, user: User, programme: Programme, region: Region) -> Pa
                 "skill_bonus": programme.pairing_skill_bonus,
                 "keep_bonus": programme.pairing_keep_bonus,
                 "load_spread": programme.pairing_load_spread,
+                "priority": {
+                    name.removeprefix("pairing_priority_"): getattr(programme, name) for name in PRIORITY_WEIGHTS
+                },
             },
         )
         transaction.on_commit(lambda: pairing_run_task.delay(run.pk))
@@ -123,7 +128,8 @@ def pairing_run_part_execute(*, part_id: int) -> PairingRunPart:
     run = part.run
     try:
         instance = pairing_instance(programme=run.programme, region_code=part.region_code)
-        result = engine.solve(instance, PLATFORM_LABELS)
+        # one solve per independent piece: a part glued by a city-wide team holds several counties
+        result = engine.solve_split(instance, PLATFORM_LABELS)
     except Exception as exc:
         logger.exception("pairing run %s part %s failed", run.pk, part.region_code)
         with transaction.atomic():
@@ -153,6 +159,20 @@ def pairing_run_part_execute(*, part_id: int) -> PairingRunPart:
                 )
             )
         Proposal.objects.bulk_create(rows, batch_size=2000)
+        RunUnmatched.objects.bulk_create(
+            [
+                RunUnmatched(
+                    run=run,
+                    child_id=u.beneficiary_id,
+                    code=u.code.value,
+                    missing=u.missing,
+                    reason=u.text[:300],
+                    priority=u.priority,
+                )
+                for u in result.unmatched
+            ],
+            batch_size=2000,
+        )
         PairingRun.objects.filter(pk=run.pk).update(parts_done=F("parts_done") + 1)
     pairing_run_finish(run_id=run.pk)
     part.refresh_from_db()
@@ -233,8 +253,17 @@ def pairing_check(
                     _("该小分队已与该儿童结对 / already paired with this team"), field="team", code="duplicate"
                 )
             )
+        elif team_capacity_left(team=team) <= 0:
+            # a team wider than one county is proposed by runs of several counties: its room is checked here
+            problems.append(PairingError(_("该小分队已满额"), field="team", code="capacity", overridable=True))
     level = engine.Distance(len(_common_prefix(location_of(child.village_id), helper_location)))
-    if level < programme.pairing_max_distance:
+    if team is not None:
+        # a team's area replaces the distance limit (as in the engine), however wide the area
+        if not child.village_id.startswith(team.region_id):
+            problems.append(
+                PairingError(_("儿童不在该小分队的服务区域内"), field="team", code="distance", overridable=True)
+            )
+    elif level < programme.pairing_max_distance:
         problems.append(
             PairingError(
                 _("距离超出项目允许的范围（%(limit)s） / farther than the programme allows")
@@ -244,7 +273,7 @@ def pairing_check(
                 overridable=True,
             )
         )
-    never = Pairing.objects.filter(child=child, status=Pairing.Status.ENDED, do_not_pair_again=True)
+    never = Pairing.objects.filter(Pairing.not_again_q(), child=child)
     if never.filter(Q(volunteer=volunteer) if volunteer else Q(team=team)).exists():
         problems.append(
             PairingError(
@@ -377,7 +406,10 @@ def pairing_end(
     do_not_pair_again: bool = False,
     ended_on: datetime.date | None = None,
 ) -> Pairing:
-    """End a pairing with a reason; the child is then flagged for re-pairing if she has too few."""
+    """End a pairing with a reason; the child is then flagged for re-pairing if she has too few.
+
+    A "not again" reason (``Pairing.NOT_AGAIN_REASONS``) sets ``do_not_pair_again`` whatever was asked.
+    """
     if user is not None:
         _require_child_in_scope(user, pairing.child)
     if reason not in Pairing.EndReason.values:
@@ -388,7 +420,7 @@ def pairing_end(
             end_reason=reason,
             end_note=note[:300],
             ended_on=ended_on or _today(),
-            do_not_pair_again=do_not_pair_again,
+            do_not_pair_again=do_not_pair_again or reason in Pairing.NOT_AGAIN_REASONS,
         )
         if not updated:
             raise ServiceError(_("该结对已结束 / the pairing has already ended"), field="status")
@@ -401,7 +433,11 @@ def pairings_end_for_volunteer(
 ) -> int:
     """End every current pairing of a volunteer who leaves; return how many ended."""
     return Pairing.objects.filter(volunteer=volunteer, status__in=CURRENT).update(
-        status=Pairing.Status.ENDED, end_reason=reason, end_note=note[:300], ended_on=_today()
+        status=Pairing.Status.ENDED,
+        end_reason=reason,
+        end_note=note[:300],
+        ended_on=_today(),
+        do_not_pair_again=reason in Pairing.NOT_AGAIN_REASONS,
     )
 
 

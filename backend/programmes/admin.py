@@ -31,6 +31,19 @@ class ProgrammeAdmin(RegionScopedAdmin):
                 )
             },
         ),
+        (
+            _("志愿者不足时的优先级"),
+            {
+                "fields": (
+                    "pairing_priority_in_difficulty",
+                    "pairing_priority_risk_medium",
+                    "pairing_priority_risk_high",
+                    "pairing_priority_per_concern",
+                    "pairing_priority_per_month_waited",
+                    "pairing_priority_no_adult",
+                )  # pairing.priority.PRIORITY_WEIGHTS
+            },
+        ),
         (_("提醒"), {"fields": ("quiet_hours_start", "quiet_hours_end")}),
         (_("退出机制"), {"fields": ("exit_rules",)}),
     )

@@ -59,6 +59,22 @@ class Programme(models.Model):
     pairing_skill_bonus = models.PositiveSmallIntegerField(_("专长匹配加分"), default=15)
     pairing_keep_bonus = models.PositiveSmallIntegerField(_("延续原结对加分"), default=25)
     pairing_load_spread = models.PositiveSmallIntegerField(_("均衡负担权重"), default=5)
+    # Priority when volunteers are short (docs/pairing.md): points per child, summed; the engine
+    # covers as many children as possible and, among those ways, the most points.
+    pairing_priority_in_difficulty = models.PositiveSmallIntegerField(_("优先级：困境儿童"), default=40)
+    pairing_priority_risk_medium = models.PositiveSmallIntegerField(_("优先级：中风险"), default=10)
+    pairing_priority_risk_high = models.PositiveSmallIntegerField(_("优先级：高风险"), default=25)
+    pairing_priority_per_concern = models.PositiveSmallIntegerField(
+        _("优先级：每项待处理关注事项"), default=10, help_text=_("最多计 3 项")
+    )
+    pairing_priority_per_month_waited = models.PositiveSmallIntegerField(
+        _("优先级：每等待 30 天"),
+        default=2,
+        help_text=_("自登记或上次结对结束起计，最多计 24 个月"),
+    )
+    pairing_priority_no_adult = models.PositiveSmallIntegerField(
+        _("优先级：家中无成年人照料"), default=20, help_text=_("困境类型为“事实无人抚养”")
+    )
 
     # Delivery: messages due in quiet hours wait until they end (Asia/Shanghai).
     quiet_hours_start = models.TimeField(_("免打扰开始"), default=datetime.time(21, 0))

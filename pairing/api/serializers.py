@@ -4,7 +4,7 @@ from rest_framework import serializers
 from backend.children.models import Child
 from backend.regions.models import Region
 from backend.volunteers.models import Team, Volunteer
-from pairing.models import Pairing, PairingRun, Proposal
+from pairing.models import Pairing, PairingRun, Proposal, RunUnmatched
 
 
 class RunOutputSerializer(serializers.ModelSerializer):
@@ -53,7 +53,9 @@ class _ChildBrief(serializers.ModelSerializer):
 class ProposalOutputSerializer(serializers.ModelSerializer):
     child = _ChildBrief(read_only=True)
     volunteer_name = serializers.CharField(source="volunteer.name", read_only=True, default=None, allow_null=True)
-    volunteer_village = serializers.CharField(source="volunteer.village.full_name", read_only=True, default=None, allow_null=True)
+    volunteer_village = serializers.CharField(
+        source="volunteer.village.full_name", read_only=True, default=None, allow_null=True
+    )
     team_name = serializers.CharField(source="team.name", read_only=True, default=None, allow_null=True)
 
     class Meta:
@@ -75,6 +77,14 @@ class ProposalOutputSerializer(serializers.ModelSerializer):
             "decided_at",
             "created_at",
         ]
+
+
+class UnmatchedOutputSerializer(serializers.ModelSerializer):
+    child = _ChildBrief(read_only=True)
+
+    class Meta:
+        model = RunUnmatched
+        fields = ["id", "run", "child", "code", "missing", "reason", "priority"]
 
 
 class PairingOutputSerializer(serializers.ModelSerializer):

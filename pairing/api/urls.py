@@ -8,6 +8,7 @@ urlpatterns = [
     path("runs/", views.RunListCreateApi.as_view(), name="run-list"),
     path("runs/<int:pk>/", views.RunDetailApi.as_view(), name="run-detail"),
     path("proposals/", views.ProposalListApi.as_view(), name="proposal-list"),
+    path("unmatched/", views.UnmatchedListApi.as_view(), name="unmatched-list"),
     path("proposals/approve/", views.ProposalBulkApproveApi.as_view(), name="proposal-bulk-approve"),
     path("proposals/<int:pk>/approve/", views.ProposalApproveApi.as_view(), name="proposal-approve"),
     path("proposals/<int:pk>/reject/", views.ProposalRejectApi.as_view(), name="proposal-reject"),

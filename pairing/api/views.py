@@ -6,6 +6,7 @@ everything else needs federation staff (or a superuser).
 
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, serializers, status
 from rest_framework.exceptions import PermissionDenied
@@ -88,6 +89,26 @@ class ProposalListApi(generics.ListAPIView):
             if wanted not in Proposal.Status.values:
                 raise serializers.ValidationError({"status": [f"应为 {', '.join(Proposal.Status.values)}"]})
             qs = qs.filter(status=wanted)
+        return qs
+
+
+class UnmatchedListApi(generics.ListAPIView):
+    """List the children runs in your region left without (enough) volunteers, and why; filter by run."""
+
+    permission_classes = [IsFederationStaff]
+    serializer_class = s.UnmatchedOutputSerializer
+
+    @extend_schema(parameters=[OpenApiParameter("run", int)])
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self):
+        qs = selectors.run_unmatched_list(user=self.request.user).order_by("run_id", "-priority", "child_id")
+        run = self.request.query_params.get("run")
+        if run:
+            if not run.isdigit():
+                raise serializers.ValidationError({"run": [_("应为数字")]})
+            qs = qs.filter(run_id=int(run))
         return qs
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import csv
 import gzip
+import os
 import random
 import sys
 from collections import defaultdict
@@ -25,7 +26,20 @@ if str(ROOT) not in sys.path:
 
 from pairing.engine import Beneficiary, Distance, Helper, Instance, Mode, Policy, Team  # noqa: E402
 
-DIVISIONS = ROOT.parent / "shared" / "data" / "china-division"
+# ../shared/data beside the checkout (/work/main), or two levels up from a worktree (/work/wt/<name>);
+# CHINA_DIVISION_DIR overrides both.
+DIVISIONS = next(
+    (
+        Path(p)
+        for p in (
+            os.environ.get("CHINA_DIVISION_DIR", ""),
+            ROOT.parent / "shared" / "data" / "china-division",
+            ROOT.parent.parent / "shared" / "data" / "china-division",
+        )
+        if p and (Path(p) / "villages.csv.gz").exists()
+    ),
+    ROOT.parent / "shared" / "data" / "china-division",
+)
 
 NEEDS = {"study": 0.35, "daily_life": 0.30, "psychological": 0.22, "safety": 0.10, "health": 0.08}
 SKILLS = {"教师": 0.12, "家庭教育": 0.06, "医护": 0.06, "心理咨询": 0.05, "法律": 0.02}

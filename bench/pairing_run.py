@@ -12,8 +12,12 @@ villages), the database is emptied and filled with Child and Volunteer rows, the
   county into parallel part tasks. Wall time from the start request to the run marked
   done, and the peak RSS of the worker processes.
 
+Children carry what priorities weigh (a quarter 困境, risk levels, open concerns, registration
+dates spread over two years), so the run solves with the programme's default priority weights.
+
 Needs PostgreSQL and Redis on 127.0.0.1 and ../shared/data/china-division. Uses its own
-database (``caring_mothers_pairing_bench``, dropped and recreated) and Redis DB 12.
+database (``PAIRING_BENCH_DB``, default ``caring_mothers_pairing_bench``, dropped and
+recreated) and Redis (``PAIRING_BENCH_REDIS``, default ``redis://127.0.0.1:6379/12``).
 """
 
 from __future__ import annotations
@@ -29,14 +33,14 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-DB_NAME = "caring_mothers_pairing_bench"
+DB_NAME = os.environ.get("PAIRING_BENCH_DB", "caring_mothers_pairing_bench")
+REDIS_URL = os.environ.get("PAIRING_BENCH_REDIS", "redis://127.0.0.1:6379/12")
 os.environ["DATABASE_URL"] = f"postgres://postgres@127.0.0.1:5432/{DB_NAME}"
-os.environ["CELERY_BROKER_URL"] = "redis://127.0.0.1:6379/12"
-os.environ["CACHE_URL"] = "redis://127.0.0.1:6379/12"
+os.environ["CELERY_BROKER_URL"] = REDIS_URL
+os.environ["CACHE_URL"] = REDIS_URL
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "backend.settings")
 os.environ["LOG_LEVEL"] = "WARNING"
 
-DIVISIONS = ROOT.parent / "shared" / "data" / "china-division"
 # bench/pairing_data.py speaks the engine's default skill names; the platform stores codes.
 SKILL_CODES = {
     "教师": "teaching",
@@ -49,6 +53,8 @@ PLATFORM_NEEDS = {"study", "daily_life", "psychological", "safety"}
 
 
 def prepare_database() -> None:
+    from pairing_data import DIVISIONS
+
     subprocess.run(["dropdb", "--if-exists", "-h", "127.0.0.1", "-U", "postgres", DB_NAME], check=True)
     subprocess.run(["createdb", "-h", "127.0.0.1", "-U", "postgres", DB_NAME], check=True)
     subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], cwd=ROOT, check=True)
@@ -71,8 +77,8 @@ def fill(instance) -> tuple[int, int]:
 
     with connection.cursor() as cur:
         cur.execute(
-            "TRUNCATE pairing_proposalapproval, pairing_proposal, pairing_pairingrunpart, pairing_pairingrun,"
-            " pairing_pairing, children_child, volunteers_volunteer CASCADE"
+            "TRUNCATE pairing_proposalapproval, pairing_proposal, pairing_rununmatched, pairing_pairingrunpart,"
+            " pairing_pairingrun, pairing_pairing, children_concern, children_child, volunteers_volunteer CASCADE"
         )
         cur.execute("DELETE FROM accounts_user WHERE role = 'volunteer'")
     programme, _ = Programme.objects.get_or_create(
@@ -114,7 +120,9 @@ def fill(instance) -> tuple[int, int]:
             id_number_hash=f"bench-c-{b.id}",
             id_number_masked="140521********0000",
             village_id=b.location[-1],
-            category="left_behind",
+            category="in_difficulty" if i % 4 == 0 else "left_behind",
+            difficulty_subtype=("orphan", "unsupported", "ill_disabled", "poverty")[i // 4 % 4] if i % 4 == 0 else "",
+            risk_level=("low", "low", "low", "medium", "medium", "high")[i % 6],
             guardian_name="王某",
             guardian_relation="grandparent",
             needs=sorted(b.needs & PLATFORM_NEEDS),
@@ -125,6 +133,12 @@ def fill(instance) -> tuple[int, int]:
         children.append(c)
     _bulk_raw(Child, children)
     with connection.cursor() as cur:
+        # registered over the last two years; one child in 20 with an open concern
+        cur.execute("UPDATE children_child SET created_at = now() - (id % 730) * interval '1 day'")
+        cur.execute(
+            "INSERT INTO children_concern (child_id, severity, category, description, status, closing_note, created_at)"
+            " SELECT id, 'high', 'neglect', '', 'open', '', now() FROM children_child WHERE id % 20 = 0"
+        )
         cur.execute("ANALYZE")
     return len(children), len(volunteers)
 
@@ -148,7 +162,7 @@ def in_process(region_code: str) -> dict:
     """Time read, solve and write for one region as a single part."""
     from backend.programmes.models import Programme
     from pairing import engine
-    from pairing.models import PairingRun, Proposal
+    from pairing.models import PairingRun, Proposal, RunUnmatched
     from pairing.selectors import PLATFORM_LABELS, pairing_instance, split_key
 
     programme = Programme.objects.get(slug="bench")
@@ -165,12 +179,27 @@ def in_process(region_code: str) -> dict:
             Proposal(run=run, child_id=p.beneficiary_id, volunteer_id=pk, score=p.score, reasons=list(p.reason_text))
         )
     Proposal.objects.bulk_create(rows, batch_size=5000)
+    RunUnmatched.objects.bulk_create(
+        [
+            RunUnmatched(
+                run=run,
+                child_id=u.beneficiary_id,
+                code=u.code.value,
+                missing=u.missing,
+                reason=u.text,
+                priority=u.priority,
+            )
+            for u in result.unmatched
+        ],
+        batch_size=5000,
+    )
     t3 = time.perf_counter()
     return {
         "read_s": t1 - t0,
         "solve_s": t2 - t1,
         "write_s": t3 - t2,
         "covered": result.stats.covered,
+        "priority": result.stats.priority_covered,
         "children": result.stats.beneficiaries,
         "proposals": len(rows),
     }
@@ -186,7 +215,7 @@ def on_celery(region_code: str) -> dict:
 
     programme = Programme.objects.get(slug="bench")
     admin, _ = User.objects.get_or_create(username="bench-admin", defaults={"is_superuser": True, "is_staff": True})
-    subprocess.run(["redis-cli", "-n", "12", "FLUSHDB"], check=True, capture_output=True)
+    subprocess.run(["redis-cli", "-u", REDIS_URL, "FLUSHDB"], check=True, capture_output=True)
     env = dict(os.environ)
     workers = [
         subprocess.Popen(
@@ -234,6 +263,7 @@ def on_celery(region_code: str) -> dict:
         "status": run.status,
         "parts": run.parts_total,
         "covered": run.stats.get("covered"),
+        "priority": run.stats.get("priority_covered"),
         "children": run.stats.get("beneficiaries"),
         "proposals": run.proposals.count(),
         "worker_peak_mb": peak_mb,
@@ -245,11 +275,19 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--scenarios", default="jincheng,large_county,shanxi")
     args = parser.parse_args()
+    sys.path.insert(0, str(ROOT / "bench"))
+    # This machine's CPU speed varies from one run to the next (a shared virtual machine):
+    # print a fixed piece of work, so that runs can be compared.
+    t = time.perf_counter()
+    total = 0
+    for i in range(3_000_000):
+        total += i
+    print(f"CPU calibration: a 3,000,000-step Python loop took {(time.perf_counter() - t) * 1000:.0f} ms")
+    print(f"load average at start: {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
     prepare_database()
     import django
 
     django.setup()
-    sys.path.insert(0, str(ROOT / "bench"))
     from pairing_data import SCENARIOS, generate, load_villages
 
     for name in args.scenarios.split(","):
@@ -265,14 +303,15 @@ def main() -> None:
             r = in_process(spec["area"])
             print(
                 f"  in process: read {r['read_s']:.2f} s, solve {r['solve_s']:.2f} s, write {r['write_s']:.2f} s;"
-                f" covered {r['covered']}/{r['children']}, {r['proposals']} proposals"
+                f" covered {r['covered']}/{r['children']} (priority {r['priority']:,}), {r['proposals']} proposals"
             )
         r = on_celery(spec["area"])
         print(
             f"  on Celery (2 workers): {r['wall_s']:.1f} s end to end, {r['parts']} part(s), status {r['status']},"
-            f" covered {r['covered']}/{r['children']}, {r['proposals']} proposals,"
+            f" covered {r['covered']}/{r['children']} (priority {r['priority']:,}), {r['proposals']} proposals,"
             f" worker peak RSS {r['worker_peak_mb']:.0f} MiB {r['error'] or ''}"
         )
+    print(f"load average at the end: {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
     print(f"\nbench process peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB")
 
 

@@ -1,6 +1,6 @@
 """Demo pairing: 沁水县 paired and approved, then re-paired after endings; 泽州县 proposals awaiting review.
 
-沁水县 shows what an end reason does: one pairing ended because the volunteer moved away
+沁水县 shows what an end reason does: one pairing ended because the family declined
 ("not again": never proposed again), one because the child changed school (may resume:
 re-proposed with "延续原结对"), one paused. 泽州县 has fewer volunteers than children, so its
 proposals and its unmatched list show the priorities ("困境儿童优先", "已等待 N 天").
@@ -8,6 +8,7 @@ proposals and its unmatched list show the priorities ("困境儿童优先", "已
 
 from backend.regions.models import Region
 from pairing.models import Pairing, PairingRun
+from pairing.selectors import pairing_instance
 from pairing.services import (
     pairing_end,
     pairing_pause,
@@ -35,14 +36,20 @@ def seed(context) -> None:
     pairings = list(Pairing.objects.filter(proposal__run=run).order_by("id"))
     again = None
     if len(pairings) > 2:
-        pairing_end(pairing=pairings[0], user=qinshui, reason=Pairing.EndReason.MOVED, note="爱心妈妈随子女迁居太原")
-        pairing_pause(pairing=pairings[1], user=qinshui, note="爱心妈妈住院治疗，暂停三个月")
+        # The family that declines is the one of the child with the lowest priority, and the
+        # school change ends the pairing of the child with the highest: the re-pairing run then
+        # surely covers her again, with her own volunteer ("延续原结对"), and the declined
+        # volunteer goes to someone else.
+        instance = pairing_instance(programme=programme, region_code="140521")
+        priority = {b.id: b.priority for b in instance.beneficiaries}
+        ranked = sorted(pairings, key=lambda p: (priority.get(p.child_id, 0), p.pk))
+        declined, school = ranked[0], ranked[-1]
+        paused = next(p for p in ranked[1:-1] if p.volunteer_id not in (declined.volunteer_id, school.volunteer_id))
+        pairing_end(pairing=declined, user=qinshui, reason=Pairing.EndReason.FAMILY_DECLINED, note="祖母希望由亲戚照看")
         pairing_end(
-            pairing=pairings[2],
-            user=qinshui,
-            reason=Pairing.EndReason.SCHOOL_CHANGED,
-            note="孩子升入初中，秋季开学后再续",
+            pairing=school, user=qinshui, reason=Pairing.EndReason.SCHOOL_CHANGED, note="孩子升入初中，开学后再续"
         )
+        pairing_pause(pairing=paused, user=qinshui, note="爱心妈妈住院治疗，暂停三个月")
         again = _run(qinshui, programme, "140521")
 
     waiting = _run(zezhou, programme, "140525")

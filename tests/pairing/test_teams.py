@@ -71,9 +71,7 @@ def test_approving_a_team_that_is_full_needs_an_override(
     pairing_create(programme=team_programme, child=make_child("140521100001"), team=city_team, user=qinshui_officer)
     pairing_create(programme=team_programme, child=make_child("140521100002"), team=city_team, user=qinshui_officer)
     with pytest.raises(PairingError) as info:
-        pairing_create(
-            programme=team_programme, child=make_child("140525100001"), team=city_team, user=zezhou_officer
-        )
+        pairing_create(programme=team_programme, child=make_child("140525100001"), team=city_team, user=zezhou_officer)
     assert (info.value.code, info.value.field) == ("capacity", "team")
     assert info.value.message.startswith("该小分队已满额")
 
@@ -86,8 +84,6 @@ def test_pairing_a_team_by_hand_checks_its_area_not_the_distance_limit(
     # the city-wide team may take a child anywhere in the city
     pairing_create(programme=team_programme, child=make_child("140521101200"), team=city_team, user=qinshui_officer)
     with pytest.raises(PairingError) as info:
-        pairing_create(
-            programme=team_programme, child=make_child("140521101200"), team=town_team, user=qinshui_officer
-        )
+        pairing_create(programme=team_programme, child=make_child("140521101200"), team=town_team, user=qinshui_officer)
     assert (info.value.code, info.value.field) == ("distance", "team")
     assert info.value.message.startswith("儿童不在该小分队的服务区域内")

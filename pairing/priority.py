@@ -37,27 +37,54 @@ class ChildFacts:
     waiting_since: datetime.date  # registration, or the end of her last pairing if later
 
 
-def child_priority(*, programme: Programme, facts: ChildFacts, today: datetime.date) -> tuple[int, tuple[str, ...]]:
+@dataclass(frozen=True)
+class PriorityWords:
+    """The words of the reasons, translated once per run rather than once per child."""
+
+    in_difficulty: str
+    risk_high: str
+    risk_medium: str
+    no_adult: str
+    concerns: str  # with %(n)d
+    waited: str  # with %(days)d
+
+
+def priority_words() -> PriorityWords:
+    """Return the reasons' words in the active language."""
+    return PriorityWords(
+        in_difficulty=_("困境儿童优先"),
+        risk_high=_("高风险"),
+        risk_medium=_("中风险"),
+        no_adult=_("家中无成年人照料"),
+        concerns=_("%(n)d 项关注事项待处理"),
+        waited=_("已等待 %(days)d 天"),
+    )
+
+
+def child_priority(
+    *, programme: Programme, facts: ChildFacts, today: datetime.date, words: PriorityWords | None = None
+) -> tuple[int, tuple[str, ...]]:
     """Return a child's priority points under the programme's weights, and the reasons in words."""
+    words = words or priority_words()
     points, notes = 0, []
     if facts.category == Child.Category.IN_DIFFICULTY and programme.pairing_priority_in_difficulty:
         points += programme.pairing_priority_in_difficulty
-        notes.append(_("困境儿童优先"))
+        notes.append(words.in_difficulty)
     if facts.risk_level == Child.RiskLevel.HIGH and programme.pairing_priority_risk_high:
         points += programme.pairing_priority_risk_high
-        notes.append(_("高风险"))
+        notes.append(words.risk_high)
     elif facts.risk_level == Child.RiskLevel.MEDIUM and programme.pairing_priority_risk_medium:
         points += programme.pairing_priority_risk_medium
-        notes.append(_("中风险"))
+        notes.append(words.risk_medium)
     if facts.difficulty_subtype == Child.DifficultySubtype.UNSUPPORTED and programme.pairing_priority_no_adult:
         points += programme.pairing_priority_no_adult
-        notes.append(_("家中无成年人照料"))
+        notes.append(words.no_adult)
     if facts.open_concerns and programme.pairing_priority_per_concern:
         points += programme.pairing_priority_per_concern * min(facts.open_concerns, CONCERNS_COUNTED)
-        notes.append(_("%(n)d 项关注事项待处理") % {"n": facts.open_concerns})
+        notes.append(words.concerns % {"n": facts.open_concerns})
     days = max(0, (today - facts.waiting_since).days)
     months = min(days // 30, MONTHS_COUNTED)
     if months and programme.pairing_priority_per_month_waited:
         points += programme.pairing_priority_per_month_waited * months
-        notes.append(_("已等待 %(days)d 天") % {"days": days})
+        notes.append(words.waited % {"days": days})
     return points, tuple(notes)

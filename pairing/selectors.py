@@ -1,10 +1,12 @@
 """Reads for pairing: region-scoped lists, and rows turned into the engine's input."""
 
 import datetime
+import functools
 from collections import defaultdict
 from dataclasses import dataclass
 
 from django.db.models import BooleanField, Count, ExpressionWrapper, F, Q, QuerySet
+from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from backend.accounts.models import User
@@ -15,7 +17,7 @@ from backend.regions.models import Region
 from backend.volunteers.models import Team, Volunteer
 from pairing import engine
 from pairing.models import Pairing, PairingRun, Proposal, RunUnmatched
-from pairing.priority import ChildFacts, child_priority
+from pairing.priority import ChildFacts, child_priority, priority_words
 
 CURRENT = (Pairing.Status.ACTIVE, Pairing.Status.PAUSED)
 
@@ -49,8 +51,12 @@ PLATFORM_LABELS = engine.Labels(
 )
 
 
+@functools.lru_cache(maxsize=100_000)
 def location_of(code: str) -> tuple[str, ...]:
-    """Return a region code as the engine's location: its ancestors' codes, coarse to fine."""
+    """Return a region code as the engine's location: its ancestors' codes, coarse to fine.
+
+    Remembered: a run asks it for every child and volunteer, and they share villages.
+    """
     return tuple(code[:n] for n in Region.CODE_LENGTHS.values() if n <= len(code))
 
 
@@ -157,6 +163,7 @@ def pairing_instance(*, programme: Programme, region_code: str, today: datetime.
     scope = run_scope(programme=programme, region_code=region_code)
     children = list(
         Child.objects.filter(status=Child.Status.ACTIVE, village__pk__startswith=scope.child_prefix)
+        .annotate(registered_on=TruncDate("created_at"))  # in Asia/Shanghai, by the database
         .order_by("id")
         .values_list(
             "id",
@@ -166,7 +173,7 @@ def pairing_instance(*, programme: Programme, region_code: str, today: datetime.
             "category",
             "risk_level",
             "difficulty_subtype",
-            "created_at",
+            "registered_on",
         )
     )
     child_ids = [c[0] for c in children]
@@ -222,8 +229,8 @@ def pairing_instance(*, programme: Programme, region_code: str, today: datetime.
             previous[child_id].add(key)
 
     beneficiaries = []
-    for cid, village, needs, wanted, category, risk, subtype, created_at in children:
-        registered = timezone.localdate(created_at)
+    words = priority_words()
+    for cid, village, needs, wanted, category, risk, subtype, registered in children:
         points, notes = child_priority(
             programme=programme,
             facts=ChildFacts(
@@ -234,6 +241,7 @@ def pairing_instance(*, programme: Programme, region_code: str, today: datetime.
                 waiting_since=max(registered, last_ended.get(cid, registered)),
             ),
             today=today,
+            words=words,
         )
         beneficiaries.append(
             engine.Beneficiary(

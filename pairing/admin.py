@@ -94,9 +94,3 @@ class RunUnmatchedAdmin(RegionScopedAdmin):
     list_select_related = ("child", "run")
     list_filter = ("code",)
     readonly_fields = [f.name for f in RunUnmatched._meta.fields]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False

@@ -11,7 +11,7 @@ import pytest
 from django.utils import timezone
 
 from backend.regions.models import Region
-from pairing.models import Pairing, PairingRun, Proposal
+from pairing.models import Pairing, PairingRun, Proposal, RunUnmatched
 from tests.children.factories import ChildFactory, ConcernFactory
 from tests.factories import ChildDirectorFactory, StaffFactory, SuperuserFactory, VolunteerUserFactory
 from tests.notifications.factories import MessageFactory
@@ -65,6 +65,7 @@ def _objects_in(village: str, *, programme, suffix: str, staff) -> dict:
     second_child = ChildFactory(village_id=village, given_name=f"待结对{suffix}")
     run = PairingRun.objects.create(programme=programme, region_id=village[:6], started_by=staff)
     proposal = Proposal.objects.create(run=run, child=second_child, volunteer=volunteer, score=1)
+    unmatched = RunUnmatched.objects.create(run=run, child=second_child, code="all_full", reason="附近的志愿者都已满额")
     message = MessageFactory(region_id=village, status="failed")
     return {
         "child": child,
@@ -76,6 +77,7 @@ def _objects_in(village: str, *, programme, suffix: str, staff) -> dict:
         "pairing": pairing,
         "run": run,
         "proposal": proposal,
+        "unmatched": unmatched,
         "message": message,
     }
 

@@ -30,6 +30,7 @@ ADMIN_OBJECTS = {
     "pairing/pairing": "pairing",
     "pairing/pairingrun": "run",
     "pairing/proposal": "proposal",
+    "pairing/rununmatched": "unmatched",
     "notifications/message": "message",
 }
 

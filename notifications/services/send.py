@@ -308,16 +308,8 @@ def outbox_dispatch(
     batch_size = batch_size or settings.OUTBOX_DISPATCH_BATCH
     total = 0
     for _batch in range(max_batches):
-        with transaction.atomic():
-            rows = list(
-                Message.objects.select_for_update(skip_locked=True)
-                .filter(status=Message.Status.PENDING, next_attempt_at__lte=now)
-                .order_by("next_attempt_at")
-                .values_list("pk", "channel", "recipient")[:batch_size]
-            )
-            ids = [pk for pk, _channel, _recipient in rows]
-            if ids:
-                Message.objects.filter(pk__in=ids).update(status=Message.Status.QUEUED, claimed_at=now)
+        rows = _claim_due(now, batch_size)
+        ids = [pk for pk, _channel, _recipient in rows]
         # After commit: a crash here leaves rows in queued, which outbox_recover puts back.
         jobs = _send_jobs(rows)
         for position, (provider, job_ids) in enumerate(jobs):
@@ -340,15 +332,36 @@ def outbox_dispatch(
     return total
 
 
+def _claim_due(now: datetime.datetime, limit: int) -> list[tuple[int, str, str]]:
+    """Mark up to ``limit`` due pending rows queued, skipping rows others hold; one statement.
+
+    The inner SELECT ... FOR UPDATE SKIP LOCKED reads the partial index of pending rows; the
+    claimed rows come back oldest due first as (id, channel, recipient).
+    """
+    table = Message._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET status = %s, claimed_at = %s WHERE id IN ("
+            f"SELECT id FROM {table} WHERE status = %s AND next_attempt_at <= %s "
+            f"ORDER BY next_attempt_at LIMIT %s FOR UPDATE SKIP LOCKED) "
+            f"RETURNING id, channel, recipient, next_attempt_at",
+            [Message.Status.QUEUED, now, Message.Status.PENDING, now, limit],
+        )
+        rows = cursor.fetchall()
+    rows.sort(key=lambda row: (row[3], row[0]))
+    return [(pk, channel, recipient) for pk, channel, recipient, _due in rows]
+
+
 def _send_jobs(rows: list[tuple[int, str, str]]) -> list[tuple[str, list[int]]]:
     """Split claimed rows into send tasks: a batch per batching provider (no number twice in one), else one each."""
     from notifications.channels.routing import BATCH_CHANNELS, sms_route
 
     size = max(1, settings.OUTBOX_SEND_BATCH)
+    rule = settings.SMS_CHANNEL
     jobs: list[tuple[str, list[int]]] = []
     open_batches: dict[str, list[tuple[list[int], set[str]]]] = {}
     for pk, channel, recipient in rows:
-        provider = sms_route(recipient) if channel == Message.Channel.SMS else ""
+        provider = sms_route(recipient, rule) if channel == Message.Channel.SMS else ""
         if provider not in BATCH_CHANNELS or size == 1:
             jobs.append(("", [pk]))
             continue

@@ -136,3 +136,27 @@ def approval_text(template: MessageTemplate, provider: str) -> str:
     if provider == "tencent":
         return text.format(**{name: f"{{{i + 1}}}" for i, name in enumerate(names)})
     return text.format(**{name: f"${{{name}}}" for name in names})
+
+
+def messages_checked(provider: str, messages) -> tuple[dict, list]:
+    """Check a batch's templates and variables at once: (failures by message id, [(message, approved, values)]).
+
+    Each template's approved code is looked up once per batch, not once per message.
+    """
+    failures: dict[int, DeliveryError] = {}
+    ready = []
+    approved: dict[str, ApprovedTemplate | DeliveryError] = {}
+    for message in messages:
+        if message.template not in approved:
+            try:
+                approved[message.template] = approved_template(provider=provider, template=message.template)
+            except DeliveryError as exc:
+                approved[message.template] = exc
+        found = approved[message.template]
+        try:
+            if isinstance(found, DeliveryError):
+                raise found
+            ready.append((message, found, template_values(found, message.params)))
+        except DeliveryError as exc:
+            failures[message.message_id] = exc
+    return failures, ready

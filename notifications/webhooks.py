@@ -98,6 +98,17 @@ def _from_allowed(request: HttpRequest, allowed: list[str]) -> bool:
     return False
 
 
+def _receipts(request: HttpRequest, *, allowed: list[str], setting: str, error) -> list[dict] | HttpResponse:
+    """Return the pushed reports, or the refusal: not from ``allowed`` (403) or not a JSON array (400)."""
+    if not _from_allowed(request, allowed):
+        logger.warning("SMS receipt from %s refused: not in %s", client_ip(request), setting)
+        return JsonResponse(error(403, "address not allowed"), status=403)
+    items = _receipt_items(request)
+    if items is None:
+        return JsonResponse(error(400, "a JSON array of reports is required"), status=400)
+    return items
+
+
 def _receipt_items(request: HttpRequest) -> list[dict] | None:
     try:
         items = json.loads(request.body or b"null")
@@ -121,12 +132,14 @@ def _mainland(phone: str, nation: str = "86") -> str:
 @require_POST
 def aliyun_sms_report(request: HttpRequest) -> HttpResponse:
     """Aliyun's SmsReport push (HTTP batch push): unsigned, so only from ALIYUN_SMS_RECEIPT_IPS."""
-    if not _from_allowed(request, settings.ALIYUN_SMS_RECEIPT_IPS):
-        logger.warning("Aliyun receipt from %s refused: not in ALIYUN_SMS_RECEIPT_IPS", client_ip(request))
-        return JsonResponse({"code": 403, "msg": "address not allowed"}, status=403)
-    items = _receipt_items(request)
-    if items is None:
-        return JsonResponse({"code": 400, "msg": "a JSON array of reports is required"}, status=400)
+    items = _receipts(
+        request,
+        allowed=settings.ALIYUN_SMS_RECEIPT_IPS,
+        setting="ALIYUN_SMS_RECEIPT_IPS",
+        error=lambda code, text: {"code": code, "msg": text},
+    )
+    if isinstance(items, HttpResponse):
+        return items
     for item in items:
         biz_id, out_id = str(item.get("biz_id") or ""), str(item.get("out_id") or "")
         delivered = item.get("success") is True or str(item.get("success")).lower() == "true"
@@ -146,12 +159,14 @@ def aliyun_sms_report(request: HttpRequest) -> HttpResponse:
 @require_POST
 def tencent_sms_status(request: HttpRequest) -> HttpResponse:
     """Tencent Cloud's status callback: unsigned, so only from TENCENT_SMS_RECEIPT_IPS."""
-    if not _from_allowed(request, settings.TENCENT_SMS_RECEIPT_IPS):
-        logger.warning("Tencent receipt from %s refused: not in TENCENT_SMS_RECEIPT_IPS", client_ip(request))
-        return JsonResponse({"result": 403, "errmsg": "address not allowed"}, status=403)
-    items = _receipt_items(request)
-    if items is None:
-        return JsonResponse({"result": 400, "errmsg": "a JSON array of reports is required"}, status=400)
+    items = _receipts(
+        request,
+        allowed=settings.TENCENT_SMS_RECEIPT_IPS,
+        setting="TENCENT_SMS_RECEIPT_IPS",
+        error=lambda code, text: {"result": code, "errmsg": text},
+    )
+    if isinstance(items, HttpResponse):
+        return items
     for item in items:
         sid, status = str(item.get("sid") or ""), str(item.get("report_status") or "")
         code = str(item.get("errmsg") or "")

@@ -23,7 +23,7 @@ from django.core.exceptions import ImproperlyConfigured
 
 from notifications.channels.base import DeliveryError, OutgoingMessage, SendResult
 from notifications.channels.segments import sms_segments
-from notifications.provider_templates import ApprovedTemplate, approved_template, template_values
+from notifications.provider_templates import messages_checked
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 # Try again later: flow control (per number and template), the account's day/month limits, Aliyun's own faults.
@@ -117,30 +117,15 @@ class AliyunSmsChannel:
         return outcome
 
     def send_batch(self, messages: list[OutgoingMessage]) -> list[SendResult | DeliveryError]:
-        outcomes: dict[int, SendResult | DeliveryError] = {}
+        failures, ready = messages_checked(self.name, messages)
+        outcomes: dict[int, SendResult | DeliveryError] = dict(failures)
+        # One SendBatchSms per template and 100 numbers, each number with its own variables.
         groups: dict[str, list[tuple[OutgoingMessage, dict]]] = {}
-        approved: dict[str, ApprovedTemplate | DeliveryError] = {}
-        for message in messages:
-            if message.template not in approved:
-                try:
-                    approved[message.template] = approved_template(provider=self.name, template=message.template)
-                except DeliveryError as exc:
-                    approved[message.template] = exc
-            found = approved[message.template]
-            if isinstance(found, DeliveryError):
-                outcomes[message.message_id] = found
-                continue
-            try:
-                values = dict(template_values(found, message.params))
-            except DeliveryError as exc:
-                outcomes[message.message_id] = exc
-                continue
-            groups.setdefault(message.template, []).append((message, values))
-        for template, items in groups.items():
-            code = approved[template].code
+        for message, approved, values in ready:
+            groups.setdefault(approved.code, []).append((message, dict(values)))
+        for code, items in groups.items():
             for start in range(0, len(items), self.batch_size):
-                chunk = items[start : start + self.batch_size]
-                outcomes.update(self._send_chunk(code, chunk))
+                outcomes.update(self._send_chunk(code, items[start : start + self.batch_size]))
         return [outcomes[m.message_id] for m in messages]
 
     def _send_chunk(self, code: str, chunk: list[tuple[OutgoingMessage, dict]]) -> dict:

@@ -22,7 +22,7 @@ from tencentcloud.sms.v20210111.sms_client import SmsClient
 
 from notifications.channels.base import DeliveryError, OutgoingMessage, SendResult
 from notifications.channels.segments import sms_segments
-from notifications.provider_templates import ApprovedTemplate, approved_template, template_values
+from notifications.provider_templates import messages_checked
 
 # She refused: the number is on the blacklist (replied TD / 退订) or unsubscribed.
 OPT_OUT_CODES = {"FailedOperation.PhoneNumberInBlacklist", "FailedOperation.PhoneNumberOptedOut"}
@@ -107,26 +107,12 @@ class TencentSmsChannel:
         return outcome
 
     def send_batch(self, messages: list[OutgoingMessage]) -> list[SendResult | DeliveryError]:
-        outcomes: dict[int, SendResult | DeliveryError] = {}
-        approved: dict[str, ApprovedTemplate | DeliveryError] = {}
+        failures, ready = messages_checked(self.name, messages)
+        outcomes: dict[int, SendResult | DeliveryError] = dict(failures)
         # One request per (template, values): Tencent's SendSms carries one TemplateParamSet.
         groups: dict[tuple, list[OutgoingMessage]] = {}
-        for message in messages:
-            if message.template not in approved:
-                try:
-                    approved[message.template] = approved_template(provider=self.name, template=message.template)
-                except DeliveryError as exc:
-                    approved[message.template] = exc
-            found = approved[message.template]
-            if isinstance(found, DeliveryError):
-                outcomes[message.message_id] = found
-                continue
-            try:
-                values = tuple(value for _name, value in template_values(found, message.params))
-            except DeliveryError as exc:
-                outcomes[message.message_id] = exc
-                continue
-            groups.setdefault((found.code, values), []).append(message)
+        for message, approved, values in ready:
+            groups.setdefault((approved.code, tuple(v for _name, v in values)), []).append(message)
         for (code, values), group in groups.items():
             for start in range(0, len(group), SEND_LIMIT):
                 outcomes.update(self._send_group(code, values, group[start : start + SEND_LIMIT]))

@@ -304,6 +304,10 @@ def test_the_command_prints_every_sms_template_for_approval_in_the_providers_syn
     assert "notifications.wecom_digest" not in text
     out = StringIO()
     call_command("sms_templates", "--provider", "tencent", stdout=out)
-    assert "正文 / text: " + template_get("notifications.reminder").text.replace("【爱心妈妈】", "").format(
-        volunteer="{1}", task="{2}", due="{3}"
-    ) in out.getvalue()
+    assert (
+        "正文 / text: "
+        + template_get("notifications.reminder")
+        .text.replace("【爱心妈妈】", "")
+        .format(volunteer="{1}", task="{2}", due="{3}")
+        in out.getvalue()
+    )

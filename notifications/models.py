@@ -63,7 +63,8 @@ class Message(models.Model):
     # When the row entered queued or sending: how stuck rows are found and reconciled.
     claimed_at = models.DateTimeField(_("认领时间"), null=True, blank=True)
     # Which SMS provider carried it (twilio, aliyun, tencent, local): receipts are matched per provider.
-    provider = models.CharField(_("服务商"), max_length=10, blank=True)
+    # db_default: the check-ins' reminder pass inserts rows in bulk with plain SQL.
+    provider = models.CharField(_("服务商"), max_length=10, blank=True, default="", db_default="")
     provider_id = models.CharField(_("服务商编号"), max_length=64, blank=True)
     provider_status = models.CharField(_("服务商状态"), max_length=20, blank=True)
     error_code = models.CharField(_("错误代码"), max_length=20, blank=True)

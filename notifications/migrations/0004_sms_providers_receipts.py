@@ -4,48 +4,71 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('notifications', '0003_wechat_preference'),
+        ("notifications", "0003_wechat_preference"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='message',
-            name='provider',
-            field=models.CharField(blank=True, db_default='', default='', max_length=10, verbose_name='服务商'),
+            model_name="message",
+            name="provider",
+            field=models.CharField(blank=True, db_default="", default="", max_length=10, verbose_name="服务商"),
         ),
         migrations.CreateModel(
-            name='ProviderTemplate',
+            name="ProviderTemplate",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('provider', models.CharField(choices=[('aliyun', '阿里云短信'), ('tencent', '腾讯云短信')], max_length=10, verbose_name='服务商')),
-                ('template', models.CharField(max_length=50, verbose_name='平台模板')),
-                ('code', models.CharField(help_text='阿里云如 SMS_123456789，腾讯云如 1234567', max_length=40, verbose_name='已审核的模板代码')),
-                ('variables', models.CharField(blank=True, max_length=200, verbose_name='变量名（按顺序，逗号分隔）')),
-                ('max_length', models.PositiveSmallIntegerField(blank=True, help_text='留空则按服务商规则：阿里云35字，腾讯云12字', null=True, verbose_name='单个变量最长字数')),
-                ('allow_links', models.BooleanField(default=False, verbose_name='变量可含链接')),
-                ('is_active', models.BooleanField(default=True, verbose_name='启用')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='更新时间')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "provider",
+                    models.CharField(
+                        choices=[("aliyun", "阿里云短信"), ("tencent", "腾讯云短信")],
+                        max_length=10,
+                        verbose_name="服务商",
+                    ),
+                ),
+                ("template", models.CharField(max_length=50, verbose_name="平台模板")),
+                (
+                    "code",
+                    models.CharField(
+                        help_text="阿里云如 SMS_123456789，腾讯云如 1234567",
+                        max_length=40,
+                        verbose_name="已审核的模板代码",
+                    ),
+                ),
+                ("variables", models.CharField(blank=True, max_length=200, verbose_name="变量名（按顺序，逗号分隔）")),
+                (
+                    "max_length",
+                    models.PositiveSmallIntegerField(
+                        blank=True,
+                        help_text="留空则按服务商规则：阿里云35字，腾讯云12字",
+                        null=True,
+                        verbose_name="单个变量最长字数",
+                    ),
+                ),
+                ("allow_links", models.BooleanField(default=False, verbose_name="变量可含链接")),
+                ("is_active", models.BooleanField(default=True, verbose_name="启用")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="更新时间")),
             ],
             options={
-                'verbose_name': '短信服务商模板',
-                'verbose_name_plural': '短信服务商模板',
-                'ordering': ['provider', 'template'],
-                'constraints': [models.UniqueConstraint(fields=('provider', 'template'), name='provider_template_unique')],
+                "verbose_name": "短信服务商模板",
+                "verbose_name_plural": "短信服务商模板",
+                "ordering": ["provider", "template"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("provider", "template"), name="provider_template_unique")
+                ],
             },
         ),
         migrations.CreateModel(
-            name='WebhookReceipt',
+            name="WebhookReceipt",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('key', models.CharField(max_length=200, unique=True, verbose_name='回调标识')),
-                ('received_at', models.DateTimeField(auto_now_add=True, verbose_name='收到时间')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("key", models.CharField(max_length=200, unique=True, verbose_name="回调标识")),
+                ("received_at", models.DateTimeField(auto_now_add=True, verbose_name="收到时间")),
             ],
             options={
-                'verbose_name': '服务商回调',
-                'verbose_name_plural': '服务商回调',
-                'indexes': [models.Index(fields=['received_at'], name='webhook_receipt_received_idx')],
+                "verbose_name": "服务商回调",
+                "verbose_name_plural": "服务商回调",
+                "indexes": [models.Index(fields=["received_at"], name="webhook_receipt_received_idx")],
             },
         ),
     ]

@@ -8,9 +8,6 @@ from urllib.parse import parse_qs, urlsplit
 
 class StandinHandler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
-    # Headers and body go out in two writes: without TCP_NODELAY each answer waits ~40 ms for
-    # the client's delayed ACK, and the stand-in, not the code under test, sets the pace.
-    disable_nagle_algorithm = True
 
     def log_message(self, *args):  # keep test output quiet
         pass

@@ -322,8 +322,27 @@ CELERY_BEAT_SCHEDULE |= {
 }
 
 # --- notifications ----------------------------------------------------------
-# Which channel carries SMS: "local" (the local outbox, default) or "twilio".
+# Which channel carries SMS: "local" (the local outbox, default), "twilio", "aliyun", "tencent",
+# or a rule by number, e.g. "mainland:aliyun,other:twilio" (see notifications/channels/routing.py).
 SMS_CHANNEL = env.str("SMS_CHANNEL", default="local")
+# Aliyun SMS (dysmsapi 2017-05-25) and Tencent Cloud SMS (2021-01-11); endpoints are the vendors'
+# hosts in production, a local stand-in (http://127.0.0.1:port) in tests and demos.
+ALIYUN_SMS_ACCESS_KEY_ID = env.str("ALIYUN_SMS_ACCESS_KEY_ID", default="")
+ALIYUN_SMS_ACCESS_KEY_SECRET = env.str("ALIYUN_SMS_ACCESS_KEY_SECRET", default="")
+ALIYUN_SMS_SIGN_NAME = env.str("ALIYUN_SMS_SIGN_NAME", default="")
+ALIYUN_SMS_ENDPOINT = env.str("ALIYUN_SMS_ENDPOINT", default="https://dysmsapi.aliyuncs.com")
+ALIYUN_SMS_RECEIPT_IPS = env.list("ALIYUN_SMS_RECEIPT_IPS", default=[])
+TENCENT_SMS_SECRET_ID = env.str("TENCENT_SMS_SECRET_ID", default="")
+TENCENT_SMS_SECRET_KEY = env.str("TENCENT_SMS_SECRET_KEY", default="")
+TENCENT_SMS_SDK_APP_ID = env.str("TENCENT_SMS_SDK_APP_ID", default="")
+TENCENT_SMS_SIGN_NAME = env.str("TENCENT_SMS_SIGN_NAME", default="")
+TENCENT_SMS_REGION = env.str("TENCENT_SMS_REGION", default="ap-guangzhou")
+TENCENT_SMS_ENDPOINT = env.str("TENCENT_SMS_ENDPOINT", default="https://sms.tencentcloudapi.com")
+TENCENT_SMS_RECEIPT_IPS = env.list("TENCENT_SMS_RECEIPT_IPS", default=[])
+SMS_PROVIDER_TIMEOUT_SECONDS = env.float("SMS_PROVIDER_TIMEOUT_SECONDS", default=10.0)
+# Approved template codes by provider and template name, e.g.
+# {"aliyun": {"notifications.otp": "SMS_123456789"}}; rows in the admin (短信服务商模板) win.
+SMS_PROVIDER_TEMPLATES = env.json("SMS_PROVIDER_TEMPLATES", default={})
 TWILIO_ACCOUNT_SID = env.str("TWILIO_ACCOUNT_SID", default="")
 TWILIO_AUTH_TOKEN = env.str("TWILIO_AUTH_TOKEN", default="")
 TWILIO_FROM_NUMBER = env.str("TWILIO_FROM_NUMBER", default="")
@@ -351,6 +370,8 @@ QUIET_HOURS = tuple(
 # Per recipient and channel: at most N non-urgent messages per window (seconds).
 OUTBOX_RATE_LIMIT = (env.int("OUTBOX_RATE_LIMIT_COUNT", default=5), env.int("OUTBOX_RATE_LIMIT_WINDOW", default=3600))
 OUTBOX_DISPATCH_BATCH = env.int("OUTBOX_DISPATCH_BATCH", default=500)
+# Due SMS rows of a batching provider (aliyun, tencent) go to one send task per this many rows.
+OUTBOX_SEND_BATCH = env.int("OUTBOX_SEND_BATCH", default=100)
 OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=6)
 OUTBOX_RETRY_BASE_SECONDS = env.int("OUTBOX_RETRY_BASE_SECONDS", default=30)
 OUTBOX_RETRY_MAX_SECONDS = env.int("OUTBOX_RETRY_MAX_SECONDS", default=3600)

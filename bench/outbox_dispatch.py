@@ -1,9 +1,13 @@
 """The outbox under load: dispatch and send 100,000 messages, and dispatcher cost vs table size.
 
-Part 1 (throughput): 100,000 due reminders in the outbox, 2 Celery worker processes
-(production settings) sending through the real ``twilio`` client to the local Twilio
-stand-in, and the dispatcher (what the beat entry runs) claiming due rows in batches.
-Prints messages per second and checks the stand-in got each message exactly once.
+Part 1 (throughput), for each provider of ``--providers`` (twilio, aliyun, tencent): first the
+bare client's ceiling, the vendor's real SDK called in a loop by as many processes as the
+workers have (workers × concurrency), with the request shape the outbox uses (Aliyun:
+SendBatchSms of OUTBOX_SEND_BATCH numbers; Tencent and Twilio: one number a request), against
+the provider's local stand-in; then the outbox: N due reminders, 2 Celery workers (production
+settings) sending through the same SDK to the same stand-in, and the dispatcher (what the
+beat entry runs) claiming due rows in batches. Prints messages per second, the outbox's share
+of the ceiling, and checks the stand-in got each message exactly once.
 
 Part 2 (dispatcher cost): the table grows from 100,000 to 1,000,000 rows (already sent);
 at each size 2,000 rows fall due and the dispatcher claims them. Prints the time per due
@@ -11,12 +15,14 @@ message, which must stay flat: the dispatcher reads due rows through a partial i
 never the whole table.
 
     .venv/bin/python bench/outbox_dispatch.py [--messages 100000] [--workers 2] [--concurrency 4]
+    .venv/bin/python bench/outbox_dispatch.py --providers aliyun,tencent --messages 20000 --skip-scaling
 
 Uses its own PostgreSQL database (caring_mothers_outbox_bench, recreated) and Redis DBs
 8 and 9 unless BENCH_REDIS_URL says otherwise. Nothing leaves the machine.
 """
 
 import argparse
+import json
 import os
 import secrets
 import signal
@@ -31,7 +37,7 @@ import requests
 
 ROOT = Path(__file__).resolve().parent.parent
 PG = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
-DB_NAME = "caring_mothers_outbox_bench"
+DB_NAME = os.environ.get("BENCH_DB_NAME", "caring_mothers_outbox_bench")
 REDIS = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379")
 ACCOUNT_SID = "AC" + "0" * 32
 
@@ -91,7 +97,7 @@ def django_setup() -> None:
     call_command("migrate", verbosity=0)
 
 
-def insert_messages(count: int, *, start: int, status: str, due) -> None:
+def insert_messages(count: int, *, start: int, status: str, due, provider: str = "twilio") -> None:
     from notifications.models import Message
 
     batch = []
@@ -101,6 +107,7 @@ def insert_messages(count: int, *, start: int, status: str, due) -> None:
                 channel="sms",
                 recipient=f"+8613{i % 1_000_000_000:09d}",
                 template="notifications.reminder",
+                params=reminder_params(i) if provider != "twilio" else {},
                 body=f"【爱心妈妈】王丽您好：本月请给结对的孩子打一次电话（{i}），请于11月30日前完成。",
                 status=status,
                 urgent=False,
@@ -116,8 +123,8 @@ def insert_messages(count: int, *, start: int, status: str, due) -> None:
         Message.objects.bulk_create(batch)
 
 
-def start_workers(n: int, concurrency: int, fake_url: str) -> list[subprocess.Popen]:
-    env = {**os.environ, **ENV, "TWILIO_API_BASE_URL": fake_url}
+def start_workers(n: int, concurrency: int, env_extra: dict) -> list[subprocess.Popen]:
+    env = {**os.environ, **ENV, **env_extra}
     return [
         subprocess.Popen(
             [sys.executable, "-m", "celery", "-A", "celery_app", "worker", "-P", "prefork", "-c", str(concurrency),
@@ -126,6 +133,126 @@ def start_workers(n: int, concurrency: int, fake_url: str) -> list[subprocess.Po
         )
         for i in range(n)
     ]  # fmt: skip
+
+
+# --- the providers: their stand-ins, settings and a bare client -------------------------------
+
+REMINDER = "notifications.reminder"
+PROVIDER_CODES = {"aliyun": "SMS_470000001", "tencent": "2100001"}
+
+
+def provider_env(provider: str, url: str) -> dict:
+    """The settings that point a provider's SDK at its stand-in (the test keys of the stand-ins)."""
+    import json
+
+    from tests.notifications.standins import domestic_sms as keys
+
+    if provider == "twilio":
+        return {"SMS_CHANNEL": "twilio", "TWILIO_API_BASE_URL": url}
+    common = {
+        "SMS_CHANNEL": provider,
+        "SMS_PROVIDER_TEMPLATES": json.dumps({provider: {REMINDER: PROVIDER_CODES[provider]}}),
+        "SMS_PROVIDER_TIMEOUT_SECONDS": "30",
+    }
+    if provider == "aliyun":
+        return common | {
+            "ALIYUN_SMS_ACCESS_KEY_ID": keys.ALIYUN_KEY_ID,
+            "ALIYUN_SMS_ACCESS_KEY_SECRET": keys.ALIYUN_KEY_SECRET,
+            "ALIYUN_SMS_SIGN_NAME": keys.SIGN_NAME,
+            "ALIYUN_SMS_ENDPOINT": url,
+        }
+    return common | {
+        "TENCENT_SMS_SECRET_ID": keys.TENCENT_SECRET_ID,
+        "TENCENT_SMS_SECRET_KEY": keys.TENCENT_SECRET_KEY,
+        "TENCENT_SMS_SDK_APP_ID": keys.TENCENT_APP_ID,
+        "TENCENT_SMS_SIGN_NAME": keys.SIGN_NAME,
+        "TENCENT_SMS_ENDPOINT": url,
+    }
+
+
+def start_standin(provider: str, port: int) -> subprocess.Popen:
+    if provider == "twilio":
+        command = ["tests.notifications.standins.twilio_fake", str(port)]
+    else:
+        command = [
+            "tests.notifications.standins.domestic_sms",
+            provider,
+            str(port),
+            f"{PROVIDER_CODES[provider]}=volunteer,task,due",
+        ]
+    return subprocess.Popen(
+        [sys.executable, "-m", *command], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
+    )  # fmt: skip
+
+
+def reminder_params(i: int) -> dict:
+    # Each volunteer's own values (so Tencent cannot put two in one request), within Tencent's 12 characters.
+    return {"volunteer": "王丽", "task": f"电话{i}", "due": "11月30日"}
+
+
+def _bare_send(job: tuple[str, int, int, int]) -> int:
+    """Send ``count`` messages from ``start`` with the provider's SDK alone (runs in a child process)."""
+    provider, start, count, batch = job
+    from django.conf import settings
+
+    if provider == "twilio":
+        from notifications.channels.sms import twilio_client
+
+        client = twilio_client()
+        for i in range(start, start + count):
+            client.messages.create(to=f"+8613{i:09d}", body=f"【爱心妈妈】bare {i}", from_=settings.TWILIO_FROM_NUMBER)
+        return count
+    if provider == "aliyun":
+        import json
+
+        from alibabacloud_dysmsapi20170525 import models as dysms
+
+        from notifications.channels.aliyun import aliyun_client
+
+        client = aliyun_client()
+        for first in range(start, start + count, batch):
+            numbers = range(first, min(first + batch, start + count))
+            body = client.send_batch_sms(
+                dysms.SendBatchSmsRequest(
+                    phone_number_json=json.dumps([f"13{i:09d}" for i in numbers]),
+                    sign_name_json=json.dumps([settings.ALIYUN_SMS_SIGN_NAME] * len(numbers), ensure_ascii=False),
+                    template_code=PROVIDER_CODES["aliyun"],
+                    template_param_json=json.dumps([reminder_params(i) for i in numbers], ensure_ascii=False),
+                    out_id=f"bare{first}",
+                )
+            ).body
+            assert body.code == "OK", body.code
+        return count
+    from tencentcloud.sms.v20210111 import models as sms_models
+
+    from notifications.channels.tencent import tencent_client
+
+    client = tencent_client()
+    for i in range(start, start + count):
+        request = sms_models.SendSmsRequest()
+        request.PhoneNumberSet = [f"+8613{i:09d}"]
+        request.SmsSdkAppId = settings.TENCENT_SMS_SDK_APP_ID
+        request.SignName = settings.TENCENT_SMS_SIGN_NAME
+        request.TemplateId = PROVIDER_CODES["tencent"]
+        request.TemplateParamSet = list(reminder_params(i).values())
+        request.SessionContext = f"bare{i}"
+        status = client.SendSms(request).SendStatusSet[0]
+        assert status.Code == "Ok", status.Code
+    return count
+
+
+def bare_ceiling(provider: str, processes: int, messages: int, batch: int) -> float:
+    """Messages per second of the bare SDK from ``processes`` processes against the stand-in."""
+    import multiprocessing
+
+    per = messages // processes
+    jobs = [(provider, 50_000_000 + p * per, per, batch) for p in range(processes)]
+    with multiprocessing.get_context("fork").Pool(processes) as pool:
+        pool.map(_bare_send, [(provider, 90_000_000 + p * 1000, batch, batch) for p in range(processes)])  # warm up
+        t0 = time.perf_counter()
+        sent = sum(pool.map(_bare_send, jobs))
+        elapsed = time.perf_counter() - t0
+    return sent / elapsed
 
 
 def stop(processes: list[subprocess.Popen]) -> None:
@@ -141,7 +268,7 @@ def stop(processes: list[subprocess.Popen]) -> None:
             os.killpg(p.pid, signal.SIGKILL)
 
 
-def throughput(args, fake_url: str) -> None:
+def throughput(args, fake_url: str, provider: str = "twilio") -> float:
     from django.db import connection
     from django.utils import timezone
 
@@ -150,12 +277,23 @@ def throughput(args, fake_url: str) -> None:
     from notifications.services import outbox_dispatch
 
     app.control.purge()
-    t0 = time.perf_counter()
-    insert_messages(args.messages, start=0, status="pending", due=timezone.now())
-    print(f"  inserted {args.messages:,} due messages in {time.perf_counter() - t0:.1f} s")
-    workers = start_workers(args.workers, args.concurrency, fake_url)
+    Message.objects.all().delete()
+    workers = start_workers(args.workers, args.concurrency, provider_env(provider, fake_url))
     try:
         time.sleep(3)  # let the workers connect before the clock starts
+        if provider != "twilio":
+            # As the bare client warmed up: one batch per pool process first (its SDK client,
+            # its database connection), off the clock and out of the count.
+            warm = args.workers * args.concurrency * args.send_batch
+            insert_messages(warm, start=80_000_000, status="pending", due=timezone.now(), provider=provider)
+            while Message.objects.filter(status="sent").count() < warm:
+                outbox_dispatch(batch_size=1000, max_batches=20)
+                time.sleep(0.2)
+            Message.objects.all().delete()
+        t0 = time.perf_counter()
+        insert_messages(args.messages, start=0, status="pending", due=timezone.now(), provider=provider)
+        print(f"  inserted {args.messages:,} due messages in {time.perf_counter() - t0:.1f} s")
+        before = requests.get(f"{fake_url}/_stats", timeout=10).json()["created"]
         start = time.perf_counter()
         dispatch_time, dispatched = 0.0, 0
         while True:
@@ -176,14 +314,17 @@ def throughput(args, fake_url: str) -> None:
     finally:
         stop(workers)
     stats = requests.get(f"{fake_url}/_stats", timeout=10).json()
+    stats.setdefault("distinct_bodies", stats.get("distinct", 0))
+    stats["created"] -= before
     failed = Message.objects.exclude(status="sent").count()
     print(f"  sent {done:,} messages in {elapsed:.1f} s: {done / elapsed:,.0f} messages/s")
     print(
         f"  dispatcher: {dispatched:,} claimed and enqueued in {dispatch_time:.1f} s ({dispatch_time / max(dispatched, 1) * 1e6:.0f} µs per message)"
     )
     print(
-        f"  provider requests {stats['created']:,}, distinct messages {stats['distinct_bodies']:,}, rows not sent {failed}"
+        f"  provider accepted {stats['created']:,}, distinct messages {stats['distinct_bodies']:,}, rows not sent {failed}"
     )
+    return done / elapsed
 
 
 CLAIM_SQL = (
@@ -253,27 +394,41 @@ def main() -> None:
     parser.add_argument("--max-seconds", type=int, default=1800)
     parser.add_argument("--skip-throughput", action="store_true")
     parser.add_argument("--skip-scaling", action="store_true", help="part 1 only")
+    parser.add_argument("--providers", default="twilio", help="comma-separated: twilio, aliyun, tencent")
+    parser.add_argument("--bare-messages", type=int, default=8_000, help="messages of the bare-client ceiling")
+    parser.add_argument("--send-batch", type=int, default=100, help="OUTBOX_SEND_BATCH (numbers per batch)")
     args = parser.parse_args()
 
     recreate_database()
     django_setup()
-    port = free_port()
-    fake = subprocess.Popen(
-        [sys.executable, "-m", "tests.notifications.standins.twilio_fake", str(port)],
-        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
-    )  # fmt: skip
-    try:
-        wait_port(port)
-        fake_url = f"http://127.0.0.1:{port}"
-        print(f"Outbox benchmark: {args.workers} workers × {args.concurrency} processes, fake Twilio at {fake_url}")
-        if not args.skip_throughput:
-            print("Part 1: dispatch and send")
-            throughput(args, fake_url)
-        if not args.skip_scaling:
-            print("Part 2: dispatcher time per due message as the table grows")
-            dispatcher_scaling(args)
-    finally:
-        stop([fake])
+    providers = [p.strip() for p in args.providers.split(",") if p.strip()]
+    from django.conf import settings
+
+    os.environ["OUTBOX_SEND_BATCH"] = str(args.send_batch)
+    settings.OUTBOX_SEND_BATCH = args.send_batch
+    print(f"Outbox benchmark: {args.workers} workers × {args.concurrency} processes; providers {', '.join(providers)}")
+    if not args.skip_throughput:
+        print("Part 1: dispatch and send")
+        for provider in providers:
+            port = free_port()
+            standin = start_standin(provider, port)
+            try:
+                wait_port(port)
+                fake_url = f"http://127.0.0.1:{port}"
+                os.environ.update(provider_env(provider, fake_url))
+                for key, value in provider_env(provider, fake_url).items():
+                    setattr(settings, key, json.loads(value) if key == "SMS_PROVIDER_TEMPLATES" else value)
+                processes = args.workers * args.concurrency
+                print(f" {provider} (stand-in at {fake_url})")
+                ceiling = bare_ceiling(provider, processes, args.bare_messages, args.send_batch)
+                print(f"  bare SDK, {processes} processes: {ceiling:,.0f} messages/s")
+                rate = throughput(args, fake_url, provider)
+                print(f"  outbox / bare ceiling: {rate / ceiling:.0%}")
+            finally:
+                stop([standin])
+    if not args.skip_scaling:
+        print("Part 2: dispatcher time per due message as the table grows")
+        dispatcher_scaling(args)
 
 
 if __name__ == "__main__":

@@ -62,6 +62,9 @@ class Message(models.Model):
     next_attempt_at = models.DateTimeField(_("下次尝试"), null=True, blank=True)
     # When the row entered queued or sending: how stuck rows are found and reconciled.
     claimed_at = models.DateTimeField(_("认领时间"), null=True, blank=True)
+    # Which SMS provider carried it (twilio, aliyun, tencent, local): receipts are matched per provider.
+    # db_default: the check-ins' reminder pass inserts rows in bulk with plain SQL.
+    provider = models.CharField(_("服务商"), max_length=10, blank=True, default="", db_default="")
     provider_id = models.CharField(_("服务商编号"), max_length=64, blank=True)
     provider_status = models.CharField(_("服务商状态"), max_length=20, blank=True)
     error_code = models.CharField(_("错误代码"), max_length=20, blank=True)
@@ -186,3 +189,53 @@ class WeComRobot(models.Model):
     def masked_key(self) -> str:
         key = self.key or ""
         return (key[:4] + "…" + key[-2:]) if len(key) > 8 else "****"
+
+
+class ProviderTemplate(models.Model):
+    """A registered message template's approved code at a domestic SMS provider, entered by staff."""
+
+    class Provider(models.TextChoices):
+        ALIYUN = "aliyun", _("阿里云短信")
+        TENCENT = "tencent", _("腾讯云短信")
+
+    provider = models.CharField(_("服务商"), max_length=10, choices=Provider.choices)
+    # The name of a notifications.templates.MessageTemplate, e.g. "notifications.otp".
+    template = models.CharField(_("平台模板"), max_length=50)
+    code = models.CharField(
+        _("已审核的模板代码"), max_length=40, help_text=_("阿里云如 SMS_123456789，腾讯云如 1234567")
+    )
+    # The provider template's variables in its order (Tencent's {1}, {2} ...), comma-separated;
+    # empty means the platform template's own placeholders in the order they appear.
+    variables = models.CharField(_("变量名（按顺序，逗号分隔）"), max_length=200, blank=True)
+    max_length = models.PositiveSmallIntegerField(
+        _("单个变量最长字数"), null=True, blank=True, help_text=_("留空则按服务商规则：阿里云35字，腾讯云12字")
+    )
+    allow_links = models.BooleanField(_("变量可含链接"), default=False)
+    is_active = models.BooleanField(_("启用"), default=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("短信服务商模板")
+        verbose_name_plural = _("短信服务商模板")
+        ordering = ["provider", "template"]
+        constraints = [
+            models.UniqueConstraint(fields=["provider", "template"], name="provider_template_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_provider_display()} {self.template} → {self.code}"
+
+
+class WebhookReceipt(models.Model):
+    """One provider callback we acted on, by a key of what it says: a replay finds its key and changes nothing."""
+
+    key = models.CharField(_("回调标识"), max_length=200, unique=True)
+    received_at = models.DateTimeField(_("收到时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("服务商回调")
+        verbose_name_plural = _("服务商回调")
+        indexes = [models.Index(fields=["received_at"], name="webhook_receipt_received_idx")]
+
+    def __str__(self) -> str:
+        return self.key

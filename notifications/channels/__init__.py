@@ -8,10 +8,15 @@ from notifications.channels.base import Channel, DeliveryDeferred, DeliveryError
 __all__ = ["Channel", "DeliveryDeferred", "DeliveryError", "OutgoingMessage", "SendResult", "channel_for"]
 
 
-def channel_for(kind: str) -> Channel:
-    """Return the channel that carries messages of a kind ("sms", "wechat", "wecom")."""
+def channel_for(kind: str, recipient: str = "", provider: str = "") -> Channel:
+    """Return the channel that carries messages of a kind ("sms", "wechat", "wecom") to ``recipient``.
+
+    ``provider`` names the SMS channel outright (the one an earlier attempt used, for reconciliation).
+    """
     if kind == "sms":
-        name = settings.SMS_CHANNEL
+        from notifications.channels.routing import sms_route
+
+        name = provider or sms_route(recipient)
     elif kind == "wechat":
         name = settings.WECHAT_CHANNEL
     elif kind == "wecom":
@@ -26,6 +31,14 @@ def channel_for(kind: str) -> Channel:
         from notifications.channels.sms import TwilioSmsChannel
 
         return TwilioSmsChannel()
+    if name == "aliyun":
+        from notifications.channels.aliyun import AliyunSmsChannel
+
+        return AliyunSmsChannel()
+    if name == "tencent":
+        from notifications.channels.tencent import TencentSmsChannel
+
+        return TencentSmsChannel()
     if name == "wechat":
         from notifications.channels.wechat import WeChatTemplateChannel
 

@@ -16,6 +16,9 @@ class OutgoingMessage:
     params: dict = field(default_factory=dict)
     # When this attempt started: reconciliation looks for provider records since then.
     attempt_started_at: datetime.datetime | None = None
+    # What this attempt is called at the provider (Aliyun OutId, Tencent SessionContext), so
+    # reconciliation can tell this attempt's message from others to the same number.
+    attempt_tag: str = ""
 
 
 @dataclass(frozen=True)
@@ -51,6 +54,14 @@ class Channel(Protocol):
 
     def send(self, message: OutgoingMessage) -> SendResult:
         """Send one message or raise DeliveryError."""
+        ...
+
+
+class BatchChannel(Channel, Protocol):
+    batch_size: int
+
+    def send_batch(self, messages: list[OutgoingMessage]) -> list["SendResult | DeliveryError"]:
+        """Send several messages (one HTTP session, batch calls where the provider has them); one outcome each."""
         ...
 
 

@@ -6,7 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from backend.ops.errors import ServiceError
-from notifications.models import Message, SmsOptOut, WeChatBinding
+from notifications.models import Message, SmsOptOut, WebhookReceipt, WeChatBinding
 
 # --- opt-out, status callbacks, inbound SMS ---------------------------------------------
 
@@ -33,8 +33,21 @@ def sms_opt_in(*, phone: str, keyword: str = "") -> SmsOptOut | None:
     return row
 
 
+def webhook_first_seen(*, key: str) -> bool:
+    """Remember a provider callback by what it says; False when it was seen before (a replay).
+
+    Call it in the transaction that acts on the callback, so a callback that fails half-way
+    is not remembered and its provider's retry is still acted on.
+    """
+    _row, created = WebhookReceipt.objects.get_or_create(key=key[:200])
+    return created
+
+
+@transaction.atomic
 def twilio_status_record(*, provider_id: str, status: str, error_code: str = "", to: str = "") -> Message | None:
     """Record what Twilio's status callback says about a message (delivered, undelivered, failed)."""
+    if not webhook_first_seen(key=f"twilio:status:{provider_id}:{status}:{error_code}"):
+        return None  # a replay: it was acted on once
     message = Message.objects.filter(provider_id=provider_id, channel=Message.Channel.SMS).first()
     if message is None:
         return None
@@ -51,6 +64,40 @@ def twilio_status_record(*, provider_id: str, status: str, error_code: str = "",
         if error_code == "21610":
             sms_opt_out(phone=to or message.recipient, source=SmsOptOut.Source.PROVIDER, keyword=error_code)
     # A late "sent" must not undo "delivered": only move forward from sent.
+    Message.objects.filter(pk=message.pk, status__in=[Message.Status.SENT, Message.Status.SENDING]).update(**fields)
+    message.refresh_from_db()
+    return message
+
+
+@transaction.atomic
+def sms_receipt_record(
+    *, provider: str, provider_ids: list[str], phone: str, delivered: bool, code: str = "", key: str
+) -> Message | None:
+    """Record a domestic provider's delivery receipt for a message we sent to ``phone``; replays change nothing."""
+    message = (
+        Message.objects.filter(
+            channel=Message.Channel.SMS,
+            provider=provider,
+            provider_id__in=[p for p in provider_ids if p],
+            recipient=phone,
+        )
+        .order_by("-pk")
+        .first()
+    )
+    if message is None:
+        return None  # not a message we sent: nothing to change, nothing to remember
+    if not webhook_first_seen(key=key):
+        return None
+    fields: dict = {"provider_status": (code or ("DELIVERED" if delivered else "FAILED"))[:20]}
+    if delivered:
+        fields.update(status=Message.Status.DELIVERED, delivered_at=timezone.now())
+    else:
+        fields.update(
+            status=Message.Status.FAILED,
+            error_code=code[:20],
+            last_error=_("短信未送达（%(provider)s 回执 %(code)s）/ not delivered")
+            % {"provider": provider, "code": code or "-"},
+        )
     Message.objects.filter(pk=message.pk, status__in=[Message.Status.SENT, Message.Status.SENDING]).update(**fields)
     message.refresh_from_db()
     return message

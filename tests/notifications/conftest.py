@@ -6,6 +6,16 @@ from pathlib import Path
 import pytest
 from django.core.cache import cache
 
+from tests.notifications.standins.domestic_sms import (
+    ALIYUN_KEY_ID,
+    ALIYUN_KEY_SECRET,
+    SIGN_NAME,
+    TENCENT_APP_ID,
+    TENCENT_SECRET_ID,
+    TENCENT_SECRET_KEY,
+    FakeAliyun,
+    FakeTencent,
+)
 from tests.notifications.standins.twilio_fake import FakeTwilio
 from tests.notifications.standins.wechat_fake import FakeWeChat
 
@@ -99,3 +109,73 @@ def _clean_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+def provider_codes(provider: str) -> dict[str, str]:
+    """A made-up approved code for every registered template (what staff would enter)."""
+    from notifications.templates import template_all
+
+    names = [t.name for t in template_all()]
+    if provider == "aliyun":
+        return {name: f"SMS_{470000000 + i}" for i, name in enumerate(names)}
+    return {name: str(2100000 + i) for i, name in enumerate(names)}
+
+
+def provider_env(provider: str, url: str) -> dict[str, str]:
+    """The settings (as environment variables) that point a provider's SDK at its stand-in."""
+    import json
+
+    common = {"SMS_CHANNEL": provider, "SMS_PROVIDER_TIMEOUT_SECONDS": "2"}
+    common["SMS_PROVIDER_TEMPLATES"] = json.dumps({provider: provider_codes(provider)})
+    if provider == "aliyun":
+        return common | {
+            "ALIYUN_SMS_ACCESS_KEY_ID": ALIYUN_KEY_ID,
+            "ALIYUN_SMS_ACCESS_KEY_SECRET": ALIYUN_KEY_SECRET,
+            "ALIYUN_SMS_SIGN_NAME": SIGN_NAME,
+            "ALIYUN_SMS_ENDPOINT": url,
+        }
+    return common | {
+        "TENCENT_SMS_SECRET_ID": TENCENT_SECRET_ID,
+        "TENCENT_SMS_SECRET_KEY": TENCENT_SECRET_KEY,
+        "TENCENT_SMS_SDK_APP_ID": TENCENT_APP_ID,
+        "TENCENT_SMS_SIGN_NAME": SIGN_NAME,
+        "TENCENT_SMS_ENDPOINT": url,
+    }
+
+
+def provider_settings(settings, provider: str, fake) -> None:
+    """Point the real SDK of ``provider`` at ``fake`` and approve every registered template there."""
+    import json
+
+    from notifications.provider_templates import template_placeholders
+    from notifications.templates import template_get
+
+    for key, value in provider_env(provider, fake.url).items():
+        setattr(settings, key, json.loads(value) if key == "SMS_PROVIDER_TEMPLATES" else value)
+    settings.SMS_PROVIDER_TIMEOUT_SECONDS = 2.0
+    for name, code in provider_codes(provider).items():
+        fake.approve(code, template_placeholders(template_get(name).text))
+
+
+@pytest.fixture
+def fake_aliyun(settings):
+    """The real Aliyun SDK pointed at the local fake, which checks its ACS3 signatures."""
+    with FakeAliyun() as fake:
+        provider_settings(settings, "aliyun", fake)
+        yield fake
+        fake.release.set()
+
+
+@pytest.fixture
+def fake_tencent(settings):
+    """The real Tencent Cloud SDK pointed at the local fake, which checks its TC3 signatures."""
+    with FakeTencent() as fake:
+        provider_settings(settings, "tencent", fake)
+        yield fake
+        fake.release.set()
+
+
+@pytest.fixture(params=["aliyun", "tencent"])
+def domestic(request):
+    """Each domestic provider in turn: (name, fake)."""
+    return request.param, request.getfixturevalue(f"fake_{request.param}")

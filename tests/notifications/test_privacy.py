@@ -70,3 +70,42 @@ def test_the_send_time_guard_refuses_id_numbers(text):
 
 def test_the_guard_lets_codes_and_phone_numbers_through():
     text_guard("您的验证码是482913，客服电话 0356-1234567，手机 13800000000")
+
+
+def provider_variables():
+    """What each SMS template's variables carry to Aliyun and Tencent (the values providers store)."""
+    from notifications.provider_templates import ApprovedTemplate, template_placeholders, template_values
+
+    for template in template_all():
+        if template.name.endswith("_digest"):
+            continue
+        for provider in ("aliyun", "tencent"):
+            approved = ApprovedTemplate(
+                provider=provider,
+                template=template.name,
+                code="x",
+                variables=template_placeholders(template.text),
+                max_length=1000,
+                allow_links=False,
+            )
+            yield template.name, provider, template_values(approved, template.example or {})
+
+
+@pytest.mark.parametrize("name, provider, values", list(provider_variables()), ids=lambda v: str(v)[:40])
+def test_no_provider_variable_carries_a_childs_id_address_situation_or_full_name(name, provider, values):
+    for variable, value in values:
+        assert variable not in CHILD_NAME_PARAM_KEYS, f"{name}: {variable} is a child's name"
+        assert not ID_NUMBER_RE.search(value), f"{name} at {provider}: an ID number in {variable}"
+        assert not re.search(r"\d{15,}", value), f"{name} at {provider}: a long number in {variable}"
+        assert not ADDRESS_RE.search(value), f"{name} at {provider}: an address in {variable}"
+        for word in SITUATION_WORDS:
+            assert word not in value, f"{name} at {provider}: the situation word {word} in {variable}"
+
+
+@pytest.mark.parametrize("template", template_all(), ids=lambda t: t.name)
+def test_the_text_submitted_for_approval_holds_no_situation_word(template):
+    from notifications.provider_templates import approval_text
+
+    for provider in ("aliyun", "tencent"):
+        text = approval_text(template, provider)
+        assert not any(word in text for word in SITUATION_WORDS), template.name

@@ -134,3 +134,40 @@ def test_other_replies_go_to_registered_handlers_first_then_get_a_helpful_answer
 def test_inbound_without_signature_is_refused(client):
     assert client.post(INBOUND, {"From": "+8613800000015", "Body": "STOP"}).status_code == 403
     assert not SmsOptOut.objects.exists()
+
+
+# --- replays (issue 15, item 12): a signed callback acts once ---------------------------------
+
+
+def test_a_replayed_status_callback_changes_nothing(client):
+    # given: "failed" was recorded, then staff retried and the row is being sent again
+    message = MessageFactory(status=Message.Status.SENT, provider_id="SM" + "f" * 32)
+    params = {"MessageSid": "SM" + "f" * 32, "MessageStatus": "failed", "ErrorCode": "30003"}
+    assert signed_post(client, STATUS, params).status_code == 204
+    Message.objects.filter(pk=message.pk).update(status=Message.Status.SENDING)
+    # when: someone replays the captured, correctly signed request
+    response = signed_post(client, STATUS, params)
+    # then
+    assert response.status_code == 204
+    message.refresh_from_db()
+    assert message.status == Message.Status.SENDING
+
+
+def test_a_later_status_of_the_same_message_still_counts(client):
+    message = MessageFactory(status=Message.Status.SENT, provider_id="SM" + "g" * 32)
+    signed_post(client, STATUS, {"MessageSid": "SM" + "g" * 32, "MessageStatus": "sent"})
+    signed_post(client, STATUS, {"MessageSid": "SM" + "g" * 32, "MessageStatus": "delivered"})
+    message.refresh_from_db()
+    assert message.status == Message.Status.DELIVERED
+
+
+def test_a_replayed_stop_after_start_does_not_opt_her_out_again(client):
+    stop = {"From": "+8613800000016", "Body": "STOP", "MessageSid": "SM" + "s" * 32}
+    signed_post(client, INBOUND, stop)
+    signed_post(client, INBOUND, {"From": "+8613800000016", "Body": "START", "MessageSid": "SM" + "t" * 32})
+    # when
+    response = signed_post(client, INBOUND, stop)
+    # then
+    assert response.status_code == 200
+    assert "<Message>" not in response.content.decode()
+    assert not SmsOptOut.objects.get(phone="+8613800000016").opted_out

@@ -17,8 +17,9 @@ from django.utils import timezone
 from celery_app import app
 from notifications.models import Message
 from notifications.services import outbox_dispatch, outbox_recover, sms_send_template
-from tests.notifications.conftest import ACCOUNT_SID, AUTH_TOKEN, twilio_settings
+from tests.notifications.conftest import ACCOUNT_SID, AUTH_TOKEN, provider_env, provider_settings, twilio_settings
 from tests.notifications.factories import MessageFactory
+from tests.notifications.standins.domestic_sms import FakeAliyun, FakeTencent
 from tests.notifications.standins.twilio_fake import FakeTwilio
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -116,7 +117,9 @@ def _kill(process: subprocess.Popen, sig=signal.SIGKILL) -> None:
     process.wait(20)
 
 
-def kill_mid_batch_then_recover(fake, log: Path, *, count: int, kill_after: int, timeout: float):
+def kill_mid_batch_then_recover(
+    fake, log: Path, *, count: int, kill_after: int, timeout: float, extra_env: dict | None = None
+):
     """Dispatch ``count`` due rows, SIGKILL a worker once ``kill_after`` reached the stand-in, then finish.
 
     A fresh worker, recovery (as beat runs it once the stuck rows are old enough: only rows
@@ -124,7 +127,7 @@ def kill_mid_batch_then_recover(fake, log: Path, *, count: int, kill_after: int,
     the kill happened and how many messages had reached the stand-in by then.
     """
     assert outbox_dispatch() == count
-    first = _worker_process(fake.url, log)
+    first = _worker_process(fake.url, log, extra_env)
     try:
         assert wait_for(lambda: len(fake.created) >= kill_after, timeout=60), log.read_text()[-3000:]
     finally:
@@ -137,7 +140,7 @@ def kill_mid_batch_then_recover(fake, log: Path, *, count: int, kill_after: int,
     sent_before_kill = len(fake.created)
     assert sent_before_kill < count, "the worker finished before it was killed"
     assert Message.objects.filter(status=Message.Status.SENDING).exists()
-    second = _worker_process(fake.url, log)
+    second = _worker_process(fake.url, log, extra_env)
     try:
 
         def all_sent() -> bool:
@@ -183,3 +186,42 @@ def test_a_worker_killed_mid_batch_leaves_every_message_sent_exactly_once(empty_
         )
         assert all(fake.count_for(m.body) == 1 for m in messages)
         assert Message.objects.filter(last_error__startswith="对账").exists()
+
+
+# Aliyun: 5 numbers per SendBatchSms, the 3rd request hangs (15 accepted); Tencent: one request
+# per number (the values differ), the 12th hangs. The other worker process keeps sending.
+BATCH_CASES = {"aliyun": (FakeAliyun, 200, 3, 15), "tencent": (FakeTencent, 100, 12, 12)}
+
+
+@pytest.mark.parametrize("provider", ["aliyun", "tencent"])
+def test_a_worker_killed_mid_batch_send_leaves_every_message_sent_exactly_once(
+    provider, empty_queue, tmp_path, settings
+):
+    fake_class, count, hang_at, kill_after = BATCH_CASES[provider]
+    with fake_class() as fake:
+        provider_settings(settings, provider, fake)  # recovery reconciles with the same stand-in
+        settings.OUTBOX_SEND_BATCH = 5
+        fake.delay = 0.05 if provider == "aliyun" else 0.02
+        # The request is accepted by the provider but its answer never arrives: the crash
+        # between the provider's acceptance and our write that reconciliation exists for.
+        fake.hang_after_accepting = hang_at
+        for i in range(count):
+            MessageFactory(
+                recipient=f"+86137{i:08d}",
+                body=f"【爱心妈妈】王丽您好：第{i}条，请于明天前完成。感谢您的关爱！",
+                params={"volunteer": "王丽", "task": f"第{i}条", "due": "明天"},
+            )
+        env = provider_env(provider, fake.url) | {"OUTBOX_SEND_BATCH": "5", "SMS_PROVIDER_TIMEOUT_SECONDS": "60"}
+        kill_mid_batch_then_recover(
+            fake, tmp_path / "worker.log", count=count, kill_after=kill_after, timeout=90, extra_env=env
+        )
+        # then: the provider got each message exactly once
+        from collections import Counter
+
+        per_number = Counter(m["to"] for m in fake.created)
+        assert len(fake.created) == count, [n for n, k in per_number.items() if k > 1]
+        assert set(per_number.values()) == {1}
+        assert Message.objects.filter(last_error__startswith="对账").exists()
+        assert set(Message.objects.values_list("provider", flat=True)) == {provider}
+        # A request cut off by the kill reaches the stand-in incomplete and fails its signature check.
+        assert len(fake.rejected) <= 2, fake.rejected

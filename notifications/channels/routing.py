@@ -1,0 +1,60 @@
+"""Which SMS channel carries a message to a number: ``SMS_CHANNEL`` names one, or a rule.
+
+A rule is comma-separated ``key:channel`` pairs, tried in order: ``mainland`` (+86 numbers),
+a calling-code prefix such as ``+852``, and ``other`` for everything else, e.g.
+``mainland:aliyun,other:twilio``. Mainland carriers accept only approved templates through a
+domestic provider; numbers abroad (and Hong Kong, Macao, Taiwan) go the other way.
+"""
+
+from functools import lru_cache
+
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+
+SMS_CHANNELS = ("local", "twilio", "aliyun", "tencent")
+# Channels that send many rows in one task (SendBatchSms / multi-number SendSms).
+BATCH_CHANNELS = ("aliyun", "tencent")
+EXAMPLE = "mainland:aliyun,other:twilio"
+
+
+@lru_cache(maxsize=8)
+def _parse(rule: str) -> tuple[tuple[str, str], ...]:
+    entries = []
+    for part in rule.split(","):
+        key, sep, name = part.strip().partition(":")
+        key, name = key.strip(), name.strip()
+        if not sep or not key or name not in SMS_CHANNELS:
+            raise ImproperlyConfigured(
+                f"SMS_CHANNEL={rule!r}: {part.strip()!r} is not key:channel with a channel among {SMS_CHANNELS}"
+            )
+        if key not in ("mainland", "other") and not (key.startswith("+") and key[1:].isdigit()):
+            raise ImproperlyConfigured(
+                f"SMS_CHANNEL={rule!r}: {key!r} must be mainland, other or a calling code such as +852"
+            )
+        entries.append((key, name))
+    return tuple(entries)
+
+
+def sms_route(recipient: str, rule: str | None = None) -> str:
+    """Return the name of the channel that carries an SMS to ``recipient`` (E.164)."""
+    rule = (settings.SMS_CHANNEL if rule is None else rule).strip()
+    if ":" not in rule:
+        if rule not in SMS_CHANNELS:
+            raise ImproperlyConfigured(f"SMS_CHANNEL={rule!r}: use one of {SMS_CHANNELS} or a rule such as {EXAMPLE}")
+        return rule
+    for key, name in _parse(rule):
+        if key == "other":
+            return name
+        if key == "mainland" and recipient.startswith("+86"):
+            return name
+        if key.startswith("+") and recipient.startswith(key):
+            return name
+    raise ImproperlyConfigured(f"SMS_CHANNEL={rule!r} names no channel for {recipient[:4]}…: add other:<channel>")
+
+
+def sms_channel_names(rule: str | None = None) -> tuple[str, ...]:
+    """Return every channel the SMS_CHANNEL setting may choose."""
+    rule = (settings.SMS_CHANNEL if rule is None else rule).strip()
+    if ":" not in rule:
+        return (rule,)
+    return tuple(dict.fromkeys(name for _key, name in _parse(rule)))

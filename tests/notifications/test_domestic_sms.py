@@ -1,0 +1,313 @@
+"""Aliyun and Tencent Cloud SMS: the real SDKs against local fakes that check their signatures."""
+
+import datetime
+
+import pytest
+from django.utils import timezone
+
+from notifications.models import Message, ProviderTemplate, SmsOptOut
+from notifications.services import (
+    message_batch_deliver,
+    message_deliver,
+    outbox_dispatch,
+    outbox_recover,
+    sms_send_template,
+)
+from tests.notifications.conftest import provider_codes, twilio_settings
+from tests.notifications.standins.twilio_fake import FakeTwilio
+
+pytestmark = pytest.mark.django_db
+
+REMINDER = "notifications.reminder"
+
+
+def reminder(phone: str, n: int = 0, **kwargs) -> Message:
+    params = {"volunteer": "王丽", "task": f"打电话{n}", "due": "11月30日"}
+    return sms_send_template(phone=phone, template=REMINDER, params=params | kwargs, urgent=True)
+
+
+def sent_params(provider: str, fake, index: int = 0):
+    """The template code and variables of the index-th accepted message, as the provider saw them."""
+    record = fake.created[index]
+    return record["template"], record["params"]
+
+
+def test_a_reminder_goes_out_with_the_approved_code_and_variables_and_the_row_records_the_provider_id(domestic):
+    provider, fake = domestic
+    # when
+    message = message_deliver(message_id=reminder("+8613800000101").pk)
+    # then
+    assert message.status == Message.Status.SENT
+    assert message.provider == provider
+    code, params = sent_params(provider, fake)
+    assert code == provider_codes(provider)[REMINDER]
+    if provider == "aliyun":
+        assert params == {"volunteer": "王丽", "task": "打电话0", "due": "11月30日"}
+        assert fake.requests[0]["SignName"] == "爱心妈妈"
+        assert fake.requests[0]["PhoneNumbers"] == "13800000101"
+    else:
+        assert params == ["王丽", "打电话0", "11月30日"]  # TemplateParamSet in the template's order
+        assert fake.requests[0]["SignName"] == "爱心妈妈"
+        assert fake.requests[0]["PhoneNumberSet"] == ["+8613800000101"]
+    assert message.provider_id == fake.created[0]["id"]
+    assert fake.rejected == []
+
+
+def test_a_wrong_secret_fails_the_providers_signature_check_and_nothing_is_sent(domestic, settings):
+    provider, fake = domestic
+    if provider == "aliyun":
+        settings.ALIYUN_SMS_ACCESS_KEY_SECRET = "not-the-secret"
+    else:
+        settings.TENCENT_SMS_SECRET_KEY = "not-the-secret"
+    message = message_deliver(message_id=reminder("+8613800000102").pk)
+    assert message.status == Message.Status.FAILED
+    assert fake.rejected == [{"aliyun": "SignatureDoesNotMatch", "tencent": "AuthFailure.SignatureFailure"}[provider]]
+    assert fake.created == []
+
+
+THROTTLE = {"aliyun": "isv.BUSINESS_LIMIT_CONTROL", "tencent": "LimitExceeded.PhoneNumberDailyLimit"}
+INVALID = {"aliyun": "isv.MOBILE_NUMBER_ILLEGAL", "tencent": "InvalidParameterValue.IncorrectPhoneNumber"}
+REFUSED = {"aliyun": "isv.CUSTOMER_REFUSED", "tencent": "FailedOperation.PhoneNumberInBlacklist"}
+UNAPPROVED = {"aliyun": "isv.SMS_TEMPLATE_ILLEGAL", "tencent": "FailedOperation.TemplateIncorrectOrUnapproved"}
+
+
+def test_throttling_is_retried_later_with_backoff(domestic, settings):
+    provider, fake = domestic
+    settings.OUTBOX_RETRY_BASE_SECONDS = 60
+    fake.script["+8613800000103" if provider == "tencent" else "13800000103"] = [THROTTLE[provider]]
+    message = message_deliver(message_id=reminder("+8613800000103").pk)
+    assert message.status == Message.Status.PENDING
+    assert (
+        datetime.timedelta(seconds=48) <= message.next_attempt_at - message.claimed_at <= datetime.timedelta(seconds=72)
+    )
+    assert THROTTLE[provider] in message.last_error
+    # then: the next attempt goes through
+    again = message_deliver(message_id=message.pk, now=message.next_attempt_at)
+    assert again.status == Message.Status.SENT
+    assert len(fake.created) == 1
+
+
+def test_an_invalid_number_fails_at_once_without_opting_out(domestic):
+    provider, fake = domestic
+    fake.script["+8613800000104" if provider == "tencent" else "13800000104"] = [INVALID[provider]]
+    message = message_deliver(message_id=reminder("+8613800000104").pk)
+    assert message.status == Message.Status.FAILED
+    assert message.attempts == 1
+    assert not SmsOptOut.objects.exists()
+
+
+def test_a_number_that_refused_fails_and_is_opted_out_so_later_messages_are_not_sent(domestic):
+    provider, fake = domestic
+    fake.script["+8613800000105" if provider == "tencent" else "13800000105"] = [REFUSED[provider]]
+    first = message_deliver(message_id=reminder("+8613800000105").pk)
+    assert first.status == Message.Status.FAILED
+    assert SmsOptOut.objects.get(phone="+8613800000105").source == SmsOptOut.Source.PROVIDER
+    second = message_deliver(message_id=reminder("+8613800000105", 1).pk)
+    assert second.status == Message.Status.CANCELLED
+    assert len(fake.requests) == 1
+
+
+def test_a_template_the_provider_has_not_approved_fails_and_tells_staff_what_to_check(domestic):
+    provider, fake = domestic
+    fake.templates.pop(provider_codes(provider)[REMINDER])
+    message = message_deliver(message_id=reminder("+8613800000106").pk)
+    assert message.status == Message.Status.FAILED
+    assert "短信服务商模板" in message.last_error
+    assert UNAPPROVED[provider] in message.last_error
+
+
+def test_a_template_without_an_approved_code_fails_naming_the_template_and_sends_nothing(domestic, settings):
+    provider, fake = domestic
+    settings.SMS_PROVIDER_TEMPLATES = {provider: {}}
+    message = message_deliver(message_id=reminder("+8613800000107").pk)
+    assert message.status == Message.Status.FAILED
+    assert message.error_code == "template-code"
+    assert REMINDER in message.last_error
+    assert fake.requests == []
+
+
+def test_a_code_entered_in_the_admin_wins_over_settings(domestic):
+    provider, fake = domestic
+    code = "SMS_900000001" if provider == "aliyun" else "9000001"
+    fake.approve(code, ["volunteer", "task", "due"])
+    ProviderTemplate.objects.create(provider=provider, template=REMINDER, code=code)
+    message_deliver(message_id=reminder("+8613800000108").pk)
+    assert fake.created[0]["template"] == code
+
+
+@pytest.mark.parametrize(
+    "params, problem",
+    [
+        ({"task": "见 t.cn/abc"}, "链接"),
+        ({"task": "好" * 40}, "超过"),
+        ({"task": "【假签名】"}, "【】"),
+    ],
+)
+def test_variable_values_breaking_the_providers_rules_fail_before_anything_is_sent(domestic, params, problem):
+    provider, fake = domestic
+    message = message_deliver(message_id=reminder("+8613800000109", **params).pk)
+    assert message.status == Message.Status.FAILED
+    assert message.error_code == "template-param"
+    assert "task" in message.last_error and problem in message.last_error
+    assert fake.requests == []
+
+
+def test_tencents_twelve_character_rule_applies_unless_the_row_says_otherwise(fake_tencent):
+    long_task = "本月请给结对的孩子打一次电话"  # 14 characters
+    assert message_deliver(message_id=reminder("+8613800000110", task=long_task).pk).status == Message.Status.FAILED
+    ProviderTemplate.objects.create(
+        provider="tencent", template=REMINDER, code=provider_codes("tencent")[REMINDER], max_length=20
+    )
+    assert message_deliver(message_id=reminder("+8613800000111", task=long_task).pk).status == Message.Status.SENT
+
+
+def test_a_batch_goes_to_aliyun_in_one_sendbatchsms_with_each_numbers_own_variables(fake_aliyun):
+    messages = [reminder(f"+861380000020{i}", i) for i in range(5)]
+    # when
+    accepted = message_batch_deliver(message_ids=[m.pk for m in messages], provider="aliyun")
+    # then
+    assert accepted == 5
+    assert [r["action"] for r in fake_aliyun.requests] == ["SendBatchSms"]
+    assert [c["params"]["task"] for c in fake_aliyun.created] == [f"打电话{i}" for i in range(5)]
+    rows = Message.objects.filter(pk__in=[m.pk for m in messages])
+    assert {r.status for r in rows} == {Message.Status.SENT}
+    assert {r.provider_id for r in rows} == {fake_aliyun.created[0]["id"]}  # one BizId for the batch
+
+
+def test_a_batch_to_tencent_puts_identical_variables_in_one_request_and_the_rest_each_in_its_own(fake_tencent):
+    same = [reminder(f"+861380000030{i}", 7) for i in range(3)]
+    different = [reminder(f"+861380000031{i}", i) for i in range(2)]
+    accepted = message_batch_deliver(message_ids=[m.pk for m in same + different], provider="tencent")
+    assert accepted == 5
+    assert sorted(len(r["PhoneNumberSet"]) for r in fake_tencent.requests) == [1, 1, 3]
+    serials = set(Message.objects.filter(pk__in=[m.pk for m in same]).values_list("provider_id", flat=True))
+    assert len(serials) == 3  # a SerialNo per number
+
+
+def test_one_bad_number_in_an_aliyun_batch_fails_alone_and_the_rest_go(fake_aliyun):
+    good = [reminder(f"+861380000040{i}", i) for i in range(3)]
+    fake_aliyun.script["13800000401"] = [INVALID["aliyun"], INVALID["aliyun"]]
+    message_batch_deliver(message_ids=[m.pk for m in good], provider="aliyun")
+    statuses = dict(Message.objects.filter(pk__in=[m.pk for m in good]).values_list("recipient", "status"))
+    assert statuses == {"+8613800000400": "sent", "+8613800000401": "failed", "+8613800000402": "sent"}
+
+
+def test_the_dispatcher_sends_a_providers_due_rows_in_batches_without_a_number_twice_in_one(fake_aliyun, settings):
+    settings.OUTBOX_SEND_BATCH = 4
+    messages = [reminder(f"+861380000050{i % 5}", i) for i in range(6)]  # +...500 gets two
+    Message.objects.update(status=Message.Status.PENDING)
+    from notifications.services.send import _send_jobs
+
+    rows = list(Message.objects.order_by("pk").values_list("pk", "channel", "recipient"))
+    jobs = _send_jobs(rows)
+    assert [len(ids) for _provider, ids in jobs] == [4, 2]
+    for _provider, ids in jobs:
+        recipients = list(Message.objects.filter(pk__in=ids).values_list("recipient", flat=True))
+        assert len(recipients) == len(set(recipients))
+    assert {provider for provider, _ids in jobs} == {"aliyun"}
+    assert len(messages) == 6
+
+
+@pytest.mark.parametrize("accepted", [True, False])
+def test_a_batch_row_stuck_in_sending_is_reconciled_not_resent_when_the_provider_took_it(domestic, accepted):
+    provider, fake = domestic
+    message = reminder("+8613800000601")
+    tag = "deadbeef0123456789ab"
+    long_ago = timezone.now() - datetime.timedelta(hours=1)
+    if accepted:
+        # the worker sent it with the batch's tag and died before writing the answer down
+        code = provider_codes(provider)[REMINDER]
+        fake.created.append(
+            {
+                "to": "+8613800000601",
+                "template": code,
+                "params": {},
+                "tag": tag,
+                "id": "BIZ-1",
+                "sent_at": timezone.now().astimezone(datetime.UTC),
+            }
+        )
+    Message.objects.filter(pk=message.pk).update(
+        status=Message.Status.SENDING, provider=provider, provider_id=f"out:{tag}", claimed_at=long_ago, attempts=1
+    )
+    # when
+    result = outbox_recover()
+    # then
+    message.refresh_from_db()
+    if accepted:
+        assert result["reconciled"] == 1
+        assert message.status == Message.Status.SENT
+        assert message.last_error.startswith("对账")
+    else:
+        assert result["resent"] == 1
+        assert message.status == Message.Status.PENDING
+        assert message.provider_id == ""
+    assert len(fake.queries) >= 1
+    assert len(fake.requests) == 0
+
+
+def test_routing_sends_mainland_numbers_through_aliyun_and_others_through_twilio(fake_aliyun, settings):
+    settings.SMS_CHANNEL = "mainland:aliyun,other:twilio"
+    with FakeTwilio() as twilio:
+        twilio_settings(settings, twilio.url)
+        settings.SMS_CHANNEL = "mainland:aliyun,other:twilio"
+        mainland = message_deliver(message_id=reminder("+8613800000701").pk)
+        hong_kong = message_deliver(message_id=reminder("+85251234567").pk)
+    assert (mainland.provider, hong_kong.provider) == ("aliyun", "twilio")
+    assert [c["to"] for c in fake_aliyun.created] == ["+8613800000701"]
+    assert [r["To"] for r in twilio.requests] == ["+85251234567"]
+
+
+def test_the_dispatcher_routes_mainland_rows_to_batch_tasks_and_others_to_single_tasks(settings, monkeypatch):
+    settings.SMS_CHANNEL = "mainland:tencent,+852:twilio,other:twilio"
+    calls = []
+    from notifications import tasks
+
+    monkeypatch.setattr(tasks.message_send_task, "delay", lambda pk: calls.append(("single", pk)))
+    monkeypatch.setattr(tasks.message_batch_send_task, "delay", lambda ids, p: calls.append((p, tuple(ids))))
+    a, b = reminder("+8613800000801"), reminder("+8613800000802")
+    c = reminder("+85251234568")
+    Message.objects.update(status=Message.Status.PENDING)
+    calls.clear()
+    assert outbox_dispatch() == 3
+    assert sorted(calls, key=str) == sorted([("tencent", (a.pk, b.pk)), ("single", c.pk)], key=str)
+
+
+@pytest.mark.parametrize(
+    "rule", ["mainland:aliyun,other:sendgrid", "mainland-aliyun", "china:aliyun", "mainland:aliyun"]
+)
+def test_a_bad_routing_rule_names_the_setting(settings, rule):
+    from django.core.exceptions import ImproperlyConfigured
+
+    from notifications.channels.routing import sms_route
+
+    settings.SMS_CHANNEL = rule
+    with pytest.raises(ImproperlyConfigured, match="SMS_CHANNEL"):
+        sms_route("+15551234567")
+
+
+def test_the_command_prints_every_sms_template_for_approval_in_the_providers_syntax(settings):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from notifications.templates import template_get
+
+    settings.SMS_PROVIDER_TEMPLATES = {"aliyun": {"notifications.otp": "SMS_470000123"}}
+    out = StringIO()
+    call_command("sms_templates", "--provider", "aliyun", stdout=out)
+    text = out.getvalue()
+    assert "## notifications.otp" in text
+    assert "正文 / text: 您的验证码是${code}，10分钟内有效。请勿告诉他人。" in text
+    assert "SMS_470000123" in text
+    assert "【爱心妈妈】" not in text.split("## ", 1)[1]  # the signature is not part of the text
+    assert "notifications.wecom_digest" not in text
+    out = StringIO()
+    call_command("sms_templates", "--provider", "tencent", stdout=out)
+    assert (
+        "正文 / text: "
+        + template_get("notifications.reminder")
+        .text.replace("【爱心妈妈】", "")
+        .format(volunteer="{1}", task="{2}", due="{3}")
+        in out.getvalue()
+    )

@@ -26,6 +26,7 @@ from pairing.selectors import (
     pairing_instance,
     run_part_codes,
     split_key,
+    unmatched_counts,
 )
 
 logger = logging.getLogger(__name__)
@@ -136,7 +137,7 @@ def pairing_run_part_execute(*, part_id: int) -> PairingRunPart:
     with transaction.atomic():
         # Claim the part: a duplicate delivery of this task writes nothing.
         if not PairingRunPart.objects.filter(pk=part.pk, status=PairingRunPart.Status.QUEUED).update(
-            status=PairingRunPart.Status.DONE, stats=_stats_dict(result.stats)
+            status=PairingRunPart.Status.DONE, stats={**_stats_dict(result.stats), **unmatched_counts(result.unmatched)}
         ):
             return part
         rows = []

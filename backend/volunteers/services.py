@@ -638,3 +638,47 @@ def volunteer_withdraw(*, volunteer: Volunteer, note: str = "") -> Volunteer:
     return volunteer_status_change(
         volunteer=volunteer, status=Volunteer.Status.ENDED, by=None, reason=Volunteer.ExitReason.OWN_REQUEST, note=note
     )
+
+
+# --- the staff workspace: bulk decisions and messages ----------------------------------------
+
+
+def applications_approve_bulk(*, applications: list[Application], by: User) -> dict:
+    """Approve each application whose checklist is complete, each on its own; say why others were not."""
+    approved, skipped = [], []
+    for application in applications:
+        try:
+            application_approve(application=application, by=by)
+            approved.append(application.reference)
+        except ServiceError as exc:
+            skipped.append({"reference": application.reference, "name": application.name, "error": exc.message})
+    return {"approved": approved, "skipped": skipped}
+
+
+def volunteer_message_send(*, volunteer: Volunteer, by: User, template: str):
+    """Send a volunteer one of the staff's message templates (no child's data) through the outbox.
+
+    WeChat if she bound it and prefers it, else SMS. The same template goes to the same
+    volunteer at most once a day, so a double click sends one message.
+    """
+    from backend.volunteers.messages import STAFF_MESSAGES
+    from notifications.models import Message
+    from notifications.services import message_to_user
+
+    _require_in_scope(by, volunteer.village_id)
+    if template not in STAFF_MESSAGES:
+        raise ServiceError(_("请选择消息模板"), field="template", code="required")
+    if volunteer.status == Volunteer.Status.ENDED:
+        raise ConflictError(_("该爱心妈妈已退出，不能再发送消息"), field="template", code="ended")
+    key = f"volunteer-note:{volunteer.pk}:{template}:{timezone.localdate():%Y%m%d}"
+    if Message.objects.filter(idempotency_key=key).exists():
+        raise ConflictError(_("今天已给她发送过这条消息"), field="template", code="duplicate")
+    office = by.home_region.name if getattr(by, "home_region_id", None) else ""
+    return message_to_user(
+        user=volunteer.user,
+        template=template,
+        params={"name": volunteer.name, "office": f"{office}妇联" if office else "妇联"},
+        programme=volunteer.programme,
+        region_id=volunteer.village_id,
+        idempotency_key=key,
+    )

@@ -53,9 +53,7 @@ class _ChildBrief(serializers.ModelSerializer):
 class ProposalOutputSerializer(serializers.ModelSerializer):
     child = _ChildBrief(read_only=True)
     volunteer_name = serializers.CharField(source="volunteer.name", read_only=True, default=None, allow_null=True)
-    volunteer_village = serializers.CharField(
-        source="volunteer.village.full_name", read_only=True, default=None, allow_null=True
-    )
+    volunteer_village = serializers.CharField(source="volunteer.village.full_name", read_only=True, default=None, allow_null=True)
     team_name = serializers.CharField(source="team.name", read_only=True, default=None, allow_null=True)
 
     class Meta:

@@ -358,3 +358,16 @@ def pairing_filter(
         s = search.strip()
         qs = qs.filter(Q(volunteer__name__contains=s) | Q(child__given_name__contains=s) | Q(team__name__contains=s))
     return qs.order_by("child__village_id", "-started_on", "-id")
+
+
+def children_to_pair_for(*, user: User) -> QuerySet[Child]:
+    """Return the active children in the user's region with fewer current pairings than they want."""
+    from backend.children.selectors import child_list_for
+
+    return (
+        child_list_for(user=user)
+        .filter(status=Child.Status.ACTIVE)
+        .annotate(current=Count("pairings", filter=Q(pairings__status__in=CURRENT)))
+        .filter(current__lt=F("volunteers_wanted"))
+        .order_by("village_id", "id")
+    )

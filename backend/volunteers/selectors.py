@@ -243,3 +243,11 @@ def caring_units_for_applicants(*, programme) -> QuerySet[CaringUnit]:
 def team_list(*, user: User) -> QuerySet[Team]:
     """Return the teams serving the user's region and below."""
     return Team.objects.filter(user_region_scope(user).q("region_id")).select_related("region", "programme")
+
+
+def volunteer_messages(*, volunteer: Volunteer):
+    """Return the messages staff sent her from the workspace's templates, newest first."""
+    from backend.volunteers.messages import STAFF_MESSAGES
+    from notifications.models import Message
+
+    return Message.objects.filter(user=volunteer.user, template__in=list(STAFF_MESSAGES)).order_by("-created_at", "-id")

@@ -350,6 +350,17 @@ def screening_check_set(
     return check
 
 
+@transaction.atomic
+def screening_checks_save(*, application: Application, by: User, checks: dict[str, bool]) -> Application:
+    """Tick or untick several checklist items of an application at once, without a decision."""
+    _require_in_scope(by, application.village_id)
+    if not application.is_open:
+        raise ConflictError(_("该报名已处理，不能再修改筛查清单"), field="checks", code="not_open")
+    for code, done in checks.items():
+        screening_check_set(application=application, item_code=code, done=done, by=by)
+    return application
+
+
 def _decision_start(application: Application, by: User) -> Application:
     _require_in_scope(by, application.village_id)
     locked = Application.objects.select_for_update().get(pk=application.pk)
@@ -655,6 +666,12 @@ def applications_approve_bulk(*, applications: list[Application], by: User) -> d
     return {"approved": approved, "skipped": skipped}
 
 
+def office_name(user: User) -> str:
+    """Return how a staff member's office signs a message: "沁水县妇联"."""
+    region = user.home_region if getattr(user, "home_region_id", None) else None
+    return f"{region.name}妇联" if region else "妇联"
+
+
 def volunteer_message_send(*, volunteer: Volunteer, by: User, template: str):
     """Send a volunteer one of the staff's message templates (no child's data) through the outbox.
 
@@ -673,11 +690,10 @@ def volunteer_message_send(*, volunteer: Volunteer, by: User, template: str):
     key = f"volunteer-note:{volunteer.pk}:{template}:{timezone.localdate():%Y%m%d}"
     if Message.objects.filter(idempotency_key=key).exists():
         raise ConflictError(_("今天已给她发送过这条消息"), field="template", code="duplicate")
-    office = by.home_region.name if getattr(by, "home_region_id", None) else ""
     return message_to_user(
         user=volunteer.user,
         template=template,
-        params={"name": volunteer.name, "office": f"{office}妇联" if office else "妇联"},
+        params={"name": volunteer.name, "office": office_name(by)},
         programme=volunteer.programme,
         region_id=volunteer.village_id,
         idempotency_key=key,

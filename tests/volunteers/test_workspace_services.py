@@ -138,3 +138,18 @@ def test_volunteer_load_counts_current_pairings(volunteer, qinshui_officer):
     assert row.load == 1
     profile = selectors.volunteer_profile(user=qinshui_officer, volunteer=volunteer)
     assert profile["load"] == 1 and len(profile["past_pairings"]) == 1
+
+
+def test_checks_are_saved_without_a_decision_only_while_open(programme, qinshui_officer, zezhou_officer):
+    from backend.volunteers.services import screening_checks_save
+
+    screening_items_ensure(programme=programme)
+    application = ApplicationFactory(programme=programme)
+    screening_checks_save(application=application, by=qinshui_officer, checks={"interview": True})
+    assert application.checks.get().done
+    with pytest.raises(ServiceError):
+        screening_checks_save(application=application, by=zezhou_officer, checks={"training": True})
+    application.status = "rejected"
+    with pytest.raises(ConflictError):
+        screening_checks_save(application=application, by=qinshui_officer, checks={"training": True})
+    assert application.checks.count() == 1

@@ -55,6 +55,9 @@ POLICIES = {
     "P33": ((302, 302), (200, 200), (403, 403), (403, 403), (403, 403), (403, 403), (403, 403), (403, 403)),
     "P34": ((403, 403), (404, 404), (403, 403), (403, 403), (403, 403), (403, 403), (403, 403), (403, 403)),
     "P35": ((400, 400), (400, 400), (400, 400), (400, 400), (400, 400), (400, 400), (400, 400), (400, 400)),
+    # The staff workspace: every workspace user (child directors too); volunteers refused.
+    "P36": ((302, 302), (403, 403), (200, 200), (200, 200), (200, 200), (200, 200), (200, 200), (200, 200)),
+    "P37": ((302, 302), (302, 302), (302, 302), (302, 302), (302, 302), (302, 302), (302, 302), (302, 302)),
 }
 
 ROUTES = {
@@ -311,10 +314,14 @@ ROUTES = {
     "v/logout/": "P30",
     "webhooks/twilio/inbound/": "P30",
     "webhooks/twilio/status/": "P30",
-    "staff/": "P31",
+    "staff/": "P36",
+    "staff/login/": "P27",
+    "staff/logout/": "P30",
+    "staff/dash/": "P37",
+    "staff/dashboard/": "P31",
     # Swagger UI: staff only; an anonymous visitor is sent to sign in.
     "api/docs/": "P31",
-    "staff/export.xlsx": "P31",
+    "staff/dashboard/export.xlsx": "P31",
     "staff/r/<str:code>/": "P32",
     "staff/r/<str:code>/export.xlsx": "P32",
     "v/": "P33",

@@ -1,0 +1,5 @@
+"""Volunteers (爱心妈妈) in the workspace."""
+
+app_name = "volunteers_staff"
+
+urlpatterns = []

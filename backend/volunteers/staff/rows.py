@@ -1,7 +1,7 @@
 """Rows of the workspace's lists in words: labels, not codes; names, not ids."""
 
 from backend.volunteers import selectors
-from backend.volunteers.models import Application, Availability, Skill, Volunteer
+from backend.volunteers.models import Application, Availability, Decision, Gender, Skill, Volunteer
 
 FLAG_LABELS = {
     "duplicate": "重复报名",
@@ -34,6 +34,7 @@ def application_rows(applications) -> list[dict]:
                 "skills": labels_of(Skill.choices, a.skills),
                 "availability": labels_of(Availability.choices, a.availability),
                 "status": status.get(a.status, a.status),
+                "gender": _zh(dict(Gender.choices).get(a.gender, "")),
                 "checklist_complete": getattr(a, "checklist_complete", None),
                 "flags": [FLAG_LABELS[f] for f in selectors.application_flags(application=a)],
             }
@@ -58,4 +59,25 @@ def volunteer_rows(volunteers) -> list[dict]:
             "load": getattr(v, "load", None),
         }
         for v in volunteers
+    ]
+
+
+def decision_rows(decisions) -> list[tuple[Decision, str]]:
+    """Return each decision with its action in words."""
+    actions = {v: _zh(lbl) for v, lbl in Decision.Action.choices}
+    return [(d, actions.get(d.action, d.action)) for d in decisions]
+
+
+def status_change_rows(changes) -> list[dict]:
+    """Return each status change of a volunteer in words."""
+    status = {v: _zh(lbl) for v, lbl in Volunteer.Status.choices}
+    reasons = {v: _zh(lbl) for v, lbl in Volunteer.ExitReason.choices}
+    return [
+        {
+            "change": c,
+            "from": status.get(c.from_status, c.from_status),
+            "to": status.get(c.to_status, c.to_status),
+            "reason": reasons.get(c.reason, ""),
+        }
+        for c in changes
     ]

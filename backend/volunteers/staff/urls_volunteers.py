@@ -1,5 +1,15 @@
 """Volunteers (爱心妈妈) in the workspace."""
 
+from django.urls import path
+
+from backend.volunteers.staff import views
+
 app_name = "volunteers_staff"
 
-urlpatterns = []
+urlpatterns = [
+    path("", views.volunteer_list, name="list"),
+    path("export/", views.volunteer_export, name="export"),
+    path("<int:pk>/", views.volunteer_profile, name="profile"),
+    path("<int:pk>/status/", views.volunteer_status, name="status"),
+    path("<int:pk>/message/", views.volunteer_message, name="message"),
+]

@@ -21,7 +21,7 @@ from backend.volunteers.staff.forms import (
     chinese_choices,
 )
 from backend.volunteers.staff.pages import audit_list, paginate, query_without_page, workbook_response
-from backend.volunteers.staff.rows import application_rows, volunteer_rows
+from backend.volunteers.staff.rows import application_rows, decision_rows, status_change_rows, volunteer_rows
 
 
 def _field_error(form, exc: ServiceError) -> None:
@@ -124,7 +124,7 @@ def application_review(request, pk: int):
             "row": application_rows([application])[0],
             "form": form,
             "duplicates": selectors.application_duplicates(application=application)[:10],
-            "decisions": application.decisions.all(),
+            "decisions": decision_rows(application.decisions.all()),
         },
     )
 
@@ -240,6 +240,7 @@ def volunteer_profile(request, pk: int):
         {
             **profile,
             "row": volunteer_rows([volunteer])[0],
+            "status_changes": status_change_rows(profile["status_changes"]),
             "status_form": VolunteerStatusForm(volunteer=volunteer)
             if volunteer.status != Volunteer.Status.ENDED
             else None,

@@ -48,8 +48,8 @@ def _one(qs, pk):
 # --- runs ------------------------------------------------------------------------------
 
 
-@require_http_methods(["GET", "POST"])
 @region_staff_required
+@require_http_methods(["GET", "POST"])
 def run_list(request):
     """List the region's runs and start a new one."""
     form = RunStartForm(request.POST or None, user=request.user)
@@ -70,8 +70,8 @@ def run_list(request):
     )
 
 
-@require_GET
 @region_staff_required
+@require_GET
 def run_detail(request, pk: int):
     """Show a run: its progress while it works (htmx polls), its figures in words when done."""
     run = _one(selectors.pairing_run_list(user=request.user), pk)
@@ -95,8 +95,8 @@ def _proposals(request, form):
     return selectors.proposal_filter(qs, **filters)
 
 
-@require_GET
 @region_staff_required
+@require_GET
 def proposal_list(request):
     """List proposals by run and by village, with reasons, score and approval chain in words."""
     form = ProposalFilterForm(request.GET or None, user=request.user)
@@ -110,8 +110,8 @@ def proposal_list(request):
     )
 
 
-@require_GET
 @region_staff_required
+@require_GET
 def proposal_export(request):
     form = ProposalFilterForm(request.GET or None, user=request.user)
     rows = proposal_rows(_proposals(request, form), user=request.user)
@@ -127,8 +127,8 @@ def proposal_export(request):
     )
 
 
-@require_GET
 @region_staff_required
+@require_GET
 def proposal_detail(request, pk: int):
     """One proposal with its chain, and the forms to approve, reject or change the volunteer."""
     proposal = _one(selectors.proposal_list(user=request.user).select_related("run__programme"), pk)
@@ -148,8 +148,8 @@ def _proposal_page(request, proposal, **forms):
     return render(request, "pairing/staff/proposal_detail.html", context, status=400 if forms else 200)
 
 
-@require_POST
 @region_staff_required
+@require_POST
 def proposal_approve(request, pk: int):
     proposal = _one(selectors.proposal_list(user=request.user), pk)
     form = ApproveForm(request.POST)
@@ -168,8 +168,8 @@ def proposal_approve(request, pk: int):
     return _proposal_page(request, proposal, approve_form=form)
 
 
-@require_POST
 @region_staff_required
+@require_POST
 def proposal_reject(request, pk: int):
     proposal = _one(selectors.proposal_list(user=request.user), pk)
     form = RejectForm(request.POST)
@@ -183,8 +183,8 @@ def proposal_reject(request, pk: int):
     return _proposal_page(request, proposal, reject_form=form)
 
 
-@require_POST
 @region_staff_required
+@require_POST
 def proposal_edit(request, pk: int):
     proposal = _one(selectors.proposal_list(user=request.user).select_related("run__programme"), pk)
     form = ProposalEditForm(request.POST, user=request.user, proposal=proposal)
@@ -200,8 +200,8 @@ def proposal_edit(request, pk: int):
     return _proposal_page(request, proposal, edit_form=form)
 
 
-@require_POST
 @region_staff_required
+@require_POST
 def proposal_bulk_approve(request):
     """Approve the ticked proposals at the user's level, after a confirm page."""
     from backend.volunteers.staff.forms import SelectionForm
@@ -233,8 +233,8 @@ def _pairings(request, form):
     return selectors.pairing_filter(selectors.pairing_list(user=request.user), **form.filters())
 
 
-@require_GET
 @region_staff_required
+@require_GET
 def pairing_list(request):
     form = PairingFilterForm(request.GET or None, user=request.user)
     page = paginate(request, _pairings(request, form))
@@ -247,8 +247,8 @@ def pairing_list(request):
     )
 
 
-@require_GET
 @region_staff_required
+@require_GET
 def pairing_export(request):
     form = PairingFilterForm(request.GET or None, user=request.user)
     rows = pairing_rows(_pairings(request, form))
@@ -280,8 +280,8 @@ def pairing_export(request):
     )
 
 
-@require_GET
 @region_staff_required
+@require_GET
 def pairing_detail(request, pk: int):
     pairing = _one(selectors.pairing_list(user=request.user), pk)
     return _pairing_page(request, pairing)
@@ -297,8 +297,8 @@ def _pairing_page(request, pairing, end_form=None, status=200):
     )
 
 
-@require_POST
 @region_staff_required
+@require_POST
 def pairing_pause(request, pk: int):
     pairing = _one(selectors.pairing_list(user=request.user), pk)
     try:
@@ -309,8 +309,8 @@ def pairing_pause(request, pk: int):
     return redirect("pairing_staff:pairing", pk=pairing.pk)
 
 
-@require_POST
 @region_staff_required
+@require_POST
 def pairing_resume(request, pk: int):
     pairing = _one(selectors.pairing_list(user=request.user), pk)
     try:
@@ -321,8 +321,8 @@ def pairing_resume(request, pk: int):
     return redirect("pairing_staff:pairing", pk=pairing.pk)
 
 
-@require_POST
 @region_staff_required
+@require_POST
 def pairing_end(request, pk: int):
     """End a pairing with a reason, after a confirm page."""
     pairing = _one(selectors.pairing_list(user=request.user), pk)
@@ -355,8 +355,8 @@ def pairing_end(request, pk: int):
     return _pairing_page(request, pairing, end_form=form, status=400)
 
 
-@require_http_methods(["GET", "POST"])
 @region_staff_required
+@require_http_methods(["GET", "POST"])
 def pairing_new(request):
     """Pair by hand; a pairing against the programme's checks needs an override note."""
     initial = {"child": request.GET.get("child")} if request.GET.get("child") else None

@@ -58,6 +58,10 @@ POLICIES = {
     # The staff workspace: every workspace user (child directors too); volunteers refused.
     "P36": ((302, 302), (403, 403), (200, 200), (200, 200), (200, 200), (200, 200), (200, 200), (200, 200)),
     "P37": ((302, 302), (302, 302), (302, 302), (302, 302), (302, 302), (302, 302), (302, 302), (302, 302)),
+    # Workspace writes (POST only) of federation staff: a GET is refused first by role, then 405.
+    "P38": ((302, 302), (403, 403), (403, 403), (405, 405), (405, 405), (405, 405), (405, 405), (405, 405)),
+    # A workspace page of a pairing run over a county: county staff and above.
+    "P39": ((302, 302), (403, 403), (403, 403), (404, 404), (404, 404), (200, 404), (200, 404), (200, 200)),
 }
 
 ROUTES = {
@@ -324,6 +328,32 @@ ROUTES = {
     "staff/dashboard/export.xlsx": "P31",
     "staff/r/<str:code>/": "P32",
     "staff/r/<str:code>/export.xlsx": "P32",
+    # The workspace's applications, volunteers and pairing pages: federation staff, their region.
+    "staff/applications/": "P31",
+    "staff/applications/export/": "P31",
+    "staff/applications/bulk-approve/": "P38",
+    "staff/applications/<int:pk>/": "P32",
+    "staff/volunteers/": "P31",
+    "staff/volunteers/export/": "P31",
+    "staff/volunteers/<int:pk>/": "P32",
+    "staff/volunteers/<int:pk>/status/": "P38",
+    "staff/volunteers/<int:pk>/message/": "P38",
+    "staff/pairing/": "P31",
+    "staff/pairing/runs/<int:pk>/": "P39",
+    "staff/pairing/proposals/": "P31",
+    "staff/pairing/proposals/export/": "P31",
+    "staff/pairing/proposals/bulk-approve/": "P38",
+    "staff/pairing/proposals/<int:pk>/": "P32",
+    "staff/pairing/proposals/<int:pk>/approve/": "P38",
+    "staff/pairing/proposals/<int:pk>/reject/": "P38",
+    "staff/pairing/proposals/<int:pk>/edit/": "P38",
+    "staff/pairing/pairings/": "P31",
+    "staff/pairing/pairings/export/": "P31",
+    "staff/pairing/pairings/new/": "P31",
+    "staff/pairing/pairings/<int:pk>/": "P32",
+    "staff/pairing/pairings/<int:pk>/pause/": "P38",
+    "staff/pairing/pairings/<int:pk>/resume/": "P38",
+    "staff/pairing/pairings/<int:pk>/end/": "P38",
     "v/": "P33",
     "v/log/": "P33",
     "webhooks/wechat/bind/": "P34",

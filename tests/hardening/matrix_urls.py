@@ -46,6 +46,12 @@ ROUTE_OBJECTS = (
     (r"^api/pairing/pairings/<int:pk>/", "pairing"),
     (r"^api/checkins/<int:pk>/", "checkin"),
     (r"^api/notifications/messages/<int:pk>/", "message"),
+    # The staff workspace: applications, volunteers, pairing.
+    (r"^staff/applications/<int:pk>/", "application"),
+    (r"^staff/volunteers/<int:pk>/", "volunteer"),
+    (r"^staff/pairing/runs/<int:pk>/", "run"),
+    (r"^staff/pairing/proposals/<int:pk>/", "proposal"),
+    (r"^staff/pairing/pairings/<int:pk>/", "pairing"),
 )
 
 ADMIN_MODEL = re.compile(r"^admin/(?P<model>[a-z_]+/[a-z_]+)/(?P<rest>.*)$")

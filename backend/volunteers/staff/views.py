@@ -32,8 +32,8 @@ def _field_error(form, exc: ServiceError) -> None:
 # --- applications ----------------------------------------------------------------------
 
 
-@require_GET
 @region_staff_required
+@require_GET
 def application_list(request):
     """List the region's applications, waiting first, with filters kept in the query string."""
     form = ApplicationFilterForm(request.GET or None, user=request.user)
@@ -51,8 +51,8 @@ def application_list(request):
     )
 
 
-@require_GET
 @region_staff_required
+@require_GET
 def application_export(request):
     """Download the filtered list (all pages) of the user's region as Excel; audited."""
     form = ApplicationFilterForm(request.GET or None, user=request.user)
@@ -88,8 +88,8 @@ def application_export(request):
     )
 
 
-@require_http_methods(["GET", "POST"])
 @region_staff_required
+@require_http_methods(["GET", "POST"])
 def application_review(request, pk: int):
     """Tick the screening checklist and take a decision: approve, reject or ask for more."""
     application = selectors.application_get(user=request.user, pk=pk)
@@ -129,8 +129,8 @@ def application_review(request, pk: int):
     )
 
 
-@require_POST
 @region_staff_required
+@require_POST
 def application_bulk_approve(request):
     """Approve the ticked applications whose checklist is complete, after a confirm page."""
     candidates = selectors.application_queue(user=request.user, status="pending")
@@ -165,8 +165,8 @@ def _volunteer_or_404(request, pk: int) -> Volunteer:
     return volunteer
 
 
-@require_GET
 @region_staff_required
+@require_GET
 def volunteer_list(request):
     """List the region's volunteers with their load, filtered."""
     form = VolunteerFilterForm(request.GET or None, user=request.user)
@@ -179,8 +179,8 @@ def volunteer_list(request):
     )
 
 
-@require_GET
 @region_staff_required
+@require_GET
 def volunteer_export(request):
     form = VolunteerFilterForm(request.GET or None, user=request.user)
     qs = selectors.volunteer_annotate_load(selectors.volunteer_list(user=request.user, **form.filters()))
@@ -219,8 +219,8 @@ def volunteer_export(request):
     )
 
 
-@require_GET
 @region_staff_required
+@require_GET
 def volunteer_profile(request, pk: int):
     """Show a volunteer: her children, check-ins, load, team, unit, status and its history."""
     volunteer = _volunteer_or_404(request, pk)
@@ -252,8 +252,8 @@ def volunteer_profile(request, pk: int):
     )
 
 
-@require_POST
 @region_staff_required
+@require_POST
 def volunteer_status(request, pk: int):
     """Suspend, end (after a confirm page) or reinstate a volunteer."""
     volunteer = _volunteer_or_404(request, pk)
@@ -282,8 +282,8 @@ def volunteer_status(request, pk: int):
     return render(request, "volunteers/staff/volunteer_status.html", {"volunteer": volunteer, "form": form})
 
 
-@require_POST
 @region_staff_required
+@require_POST
 def volunteer_message(request, pk: int):
     """Send her one of the staff's message templates through the outbox."""
     volunteer = _volunteer_or_404(request, pk)

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from backend.ops.errors import ServiceError
 from backend.volunteers.staff.access import region_staff_required
-from backend.volunteers.staff.pages import audit_list, paginate, query_without_page, workbook_response
+from backend.volunteers.staff.pages import audit_list, form_error, paginate, query_without_page, workbook_response
 from pairing import selectors, services
 from pairing.models import Pairing, PairingRun, Proposal
 from pairing.staff.forms import (
@@ -24,10 +24,6 @@ from pairing.staff.forms import (
     RunStartForm,
 )
 from pairing.staff.rows import pairing_rows, proposal_rows
-
-
-def _field_error(form, exc: ServiceError) -> None:
-    form.add_error(exc.field if exc.field in form.fields else None, exc.message)
 
 
 def _next_or(request, name: str) -> str:
@@ -61,7 +57,7 @@ def run_list(request):
             messages.success(request, _("结对计算已开始"))
             return redirect("pairing_staff:run", pk=run.pk)
         except ServiceError as exc:
-            _field_error(form, exc)
+            form_error(form, exc)
     page = paginate(request, selectors.pairing_run_list(user=request.user).order_by("-created_at", "-id"))
     return render(
         request,
@@ -164,7 +160,7 @@ def proposal_approve(request, pk: int):
                 messages.success(request, _("已审批，等待上一级审批"))
             return redirect(_next_or(request, "pairing_staff:proposals"))
         except ServiceError as exc:
-            _field_error(form, exc)
+            form_error(form, exc)
     return _proposal_page(request, proposal, approve_form=form)
 
 
@@ -179,7 +175,7 @@ def proposal_reject(request, pk: int):
             messages.success(request, _("已驳回该结对建议"))
             return redirect("pairing_staff:proposals")
         except ServiceError as exc:
-            _field_error(form, exc)
+            form_error(form, exc)
     return _proposal_page(request, proposal, reject_form=form)
 
 
@@ -196,7 +192,7 @@ def proposal_edit(request, pk: int):
             )
             return redirect("pairing_staff:proposal", pk=proposal.pk)
         except ServiceError as exc:
-            _field_error(form, exc)
+            form_error(form, exc)
     return _proposal_page(request, proposal, edit_form=form)
 
 
@@ -297,28 +293,28 @@ def _pairing_page(request, pairing, end_form=None, status=200):
     )
 
 
-@region_staff_required
-@require_POST
-def pairing_pause(request, pk: int):
+def _pairing_step(request, pk: int, service, done: str):
     pairing = _one(selectors.pairing_list(user=request.user), pk)
     try:
-        services.pairing_pause(pairing=pairing, user=request.user)
-        messages.success(request, _("结对已暂停"))
+        service(pairing=pairing, user=request.user)
+        messages.success(request, done)
     except ServiceError as exc:
         messages.error(request, exc.message)
     return redirect("pairing_staff:pairing", pk=pairing.pk)
+
+
+@region_staff_required
+@require_POST
+def pairing_pause(request, pk: int):
+    """Pause an active pairing (no reminders while paused)."""
+    return _pairing_step(request, pk, services.pairing_pause, _("结对已暂停"))
 
 
 @region_staff_required
 @require_POST
 def pairing_resume(request, pk: int):
-    pairing = _one(selectors.pairing_list(user=request.user), pk)
-    try:
-        services.pairing_resume(pairing=pairing, user=request.user)
-        messages.success(request, _("结对已恢复"))
-    except ServiceError as exc:
-        messages.error(request, exc.message)
-    return redirect("pairing_staff:pairing", pk=pairing.pk)
+    """Resume a paused pairing."""
+    return _pairing_step(request, pk, services.pairing_resume, _("结对已恢复"))
 
 
 @region_staff_required
@@ -351,7 +347,7 @@ def pairing_end(request, pk: int):
             messages.success(request, _("结对已结束"))
             return redirect("pairing_staff:pairing", pk=pairing.pk)
         except ServiceError as exc:
-            _field_error(form, exc)
+            form_error(form, exc)
     return _pairing_page(request, pairing, end_form=form, status=400)
 
 
@@ -378,6 +374,6 @@ def pairing_new(request):
                 messages.success(request, _("结对已建立，已短信告知爱心妈妈"))
                 return redirect("pairing_staff:pairing", pk=pairing.pk)
             except ServiceError as exc:
-                _field_error(form, exc)
+                form_error(form, exc)
     status = 400 if request.method == "POST" else 200
     return render(request, "pairing/staff/pairing_new.html", {"form": form}, status=status)

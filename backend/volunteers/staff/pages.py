@@ -17,6 +17,11 @@ PAGE_SIZE = 50
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
+def form_error(form, exc) -> None:
+    """Put a service's message beside its field (or above the form when it names none)."""
+    form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+
+
 def paginate(request, qs, per_page: int = PAGE_SIZE):
     """Return the requested page of a list (a bad page number gives the nearest page)."""
     return Paginator(qs, per_page).get_page(request.GET.get("page"))
@@ -51,8 +56,10 @@ def workbook_response(*, title: str, headers: list[str], rows, filename: str) ->
     return response
 
 
-def audit_list(request, *, object_type: str, ids, region_code: str, export: bool = False, detail: str = "") -> None:
-    """Record that a page (or its export) showed these records."""
+def audit_list(
+    request, *, object_type: str, ids, region_code: str = "", export: bool = False, detail: str = ""
+) -> None:
+    """Record that a page (or its export) showed these records (region: the user's, unless given)."""
     ids = list(ids)
     if not ids:
         return
@@ -61,7 +68,7 @@ def audit_list(request, *, object_type: str, ids, region_code: str, export: bool
         action=AuditEvent.Action.EXPORT if export else AuditEvent.Action.LIST,
         object_type=object_type,
         object_ids=ids,
-        region_code=region_code,
+        region_code=region_code or getattr(request.user, "home_region_id", None) or "",
         request=request,
         detail=detail,
     )

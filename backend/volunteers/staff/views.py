@@ -20,14 +20,8 @@ from backend.volunteers.staff.forms import (
     VolunteerStatusForm,
     chinese_choices,
 )
-from backend.volunteers.staff.pages import audit_list, paginate, query_without_page, workbook_response
+from backend.volunteers.staff.pages import audit_list, form_error, paginate, query_without_page, workbook_response
 from backend.volunteers.staff.rows import application_rows, decision_rows, status_change_rows, volunteer_rows
-
-
-def _field_error(form, exc: ServiceError) -> None:
-    """Put a service's message beside its field (or above the form when it names none)."""
-    form.add_error(exc.field if exc.field in form.fields else None, exc.message)
-
 
 # --- applications ----------------------------------------------------------------------
 
@@ -115,7 +109,7 @@ def application_review(request, pk: int):
             messages.success(request, _("筛查清单已保存"))
             return redirect("applications_staff:review", pk=application.pk)
         except ServiceError as exc:
-            _field_error(form, exc)
+            form_error(form, exc)
     return render(
         request,
         "volunteers/staff/application_review.html",
@@ -278,7 +272,7 @@ def volunteer_status(request, pk: int):
             messages.success(request, _("状态已变更，已短信告知她"))
             return redirect("volunteers_staff:profile", pk=volunteer.pk)
         except ServiceError as exc:
-            _field_error(form, exc)
+            form_error(form, exc)
     return render(request, "volunteers/staff/volunteer_status.html", {"volunteer": volunteer, "form": form})
 
 
@@ -296,5 +290,5 @@ def volunteer_message(request, pk: int):
             messages.success(request, _("消息已放入发件箱，将尽快发出"))
             return redirect("volunteers_staff:profile", pk=volunteer.pk)
         except ServiceError as exc:
-            _field_error(form, exc)
+            form_error(form, exc)
     return render(request, "volunteers/staff/volunteer_message.html", {"volunteer": volunteer, "form": form})

@@ -299,6 +299,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "backend.dashboard.tasks.summary_refresh_task",
         "schedule": env.float("DASHBOARD_REFRESH_INTERVAL", default=60.0),
     },
+    # Concerns not acknowledged in time: tell the county (then the city) through the outbox (issue 17).
+    "children-concern-escalations": {
+        "task": "backend.children.tasks.concern_escalations_dispatch_task",
+        "schedule": env.float("CONCERN_ESCALATION_INTERVAL", default=60.0),
+    },
     # Delete SMS verification codes (they hold mobile numbers) after a day (volunteers).
     "volunteers-phone-codes-purge": {"task": "backend.volunteers.tasks.phone_codes_purge_task", "schedule": 3600.0},
 }

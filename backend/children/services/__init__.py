@@ -156,8 +156,8 @@ def child_exit(
     return child
 
 
-def child_id_number_reveal(*, child: Child, user, request=None) -> str:
-    """Return a child's full ID number to a user allowed to see it, and audit the reveal."""
+def child_id_number_reveal(*, child: Child, user, request=None, reason: str = "") -> str:
+    """Return a child's full ID number to a user allowed to see it, and audit the reveal (with her reason)."""
     if not can_reveal_id_number(user):
         raise PermissionError("reveal not allowed")
     audit_record(
@@ -167,7 +167,7 @@ def child_id_number_reveal(*, child: Child, user, request=None) -> str:
         object_ids=[child.pk],
         region_code=child.village_id,
         request=request,
-        detail="id_number",
+        detail="id_number" + (f": {reason.strip()[:200]}" if reason and reason.strip() else ""),
     )
     return child.id_number
 

@@ -138,11 +138,19 @@ def seed(context) -> None:
             made.append(child_create(created_by=officer, values=values, today=REFERENCE_DATE))
             created += 1
     if created:
-        reporters = [context.objects.get("user:liuzhuang"), context.objects.get("user:qinshui")]
+        # Each concern is raised by someone who keeps the child's file (her region's staff).
+        reporters = {
+            "140521100001": context.objects.get("user:liuzhuang"),
+            "140521": context.objects.get("user:qinshui"),
+            "140525": context.objects.get("user:zezhou"),
+        }
         liuzhuang = [c for c in made if c.village_id == "140521100001"]
-        targets = liuzhuang[:2] + [c for c in made if c.risk_level == "high" and c not in liuzhuang][:3]
+        targets = (
+            liuzhuang[:2]
+            + [c for c in made if c.risk_level == "high" and c not in liuzhuang and c.village_id[:6] in reporters][:3]
+        )
         for child, (severity, category, description) in zip(targets, CONCERNS, strict=False):
-            reporter = reporters[0] if child.village_id == "140521100001" else reporters[1]
+            reporter = reporters.get(child.village_id) or reporters[child.village_id[:6]]
             concern_raise(
                 child=child, raised_by=reporter, severity=severity, category=category, description=description
             )

@@ -52,7 +52,8 @@ def dashboard_page(request, code: str | None = None):
         "export_url": reverse("dashboard:region-export", args=[region.code])
         if region
         else reverse("dashboard:home-export"),
-        "ledger_url": _reverse_or_empty("children-api:ledger"),
+        # The ledger of the region on the page (a town's page exports the town, not the county).
+        "ledger_url": _reverse_or_empty("children-api:ledger") + (f"?region={region.code}" if region else ""),
         "pairing_run_url": "/admin/pairing/pairingrun/add/" + (f"?region={region.code}" if region else ""),
         "is_village": region is not None and not data["rows"],
     }

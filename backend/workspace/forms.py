@@ -21,3 +21,25 @@ class StaffLoginForm(AuthenticationForm):
         super().confirm_login_allowed(user)
         if not workspace_can_use(user):
             raise ValidationError(self.error_messages["not_staff"], code="not_staff")
+
+
+def form_add_service_errors(form, exc) -> None:
+    """Put a service's errors beside the form's fields (a field the form lacks: at the top)."""
+    from django.core.exceptions import ValidationError as DjangoValidationError
+
+    if isinstance(exc, DjangoValidationError) and hasattr(exc, "error_dict"):
+        for field, messages in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, messages)
+        return
+    field = getattr(exc, "field", None)
+    message = getattr(exc, "message", None) or " ".join(getattr(exc, "messages", [str(exc)]))
+    form.add_error(field if field in form.fields else None, message)
+
+
+class FilterForm:
+    """Mixin for list filters: an unknown or out-of-region value is dropped, never an error page."""
+
+    def filters(self) -> dict:
+        if not self.is_valid():
+            return {k: v for k, v in self.cleaned_data.items() if k not in self.errors and v not in (None, "")}
+        return {k: v for k, v in self.cleaned_data.items() if v not in (None, "", [])}

@@ -7,6 +7,7 @@ from django.views.decorators.cache import never_cache
 
 from backend.workspace.access import staff_page
 from backend.workspace.forms import StaffLoginForm
+from backend.workspace.selectors import todo_home
 
 
 @method_decorator(never_cache, name="dispatch")
@@ -28,4 +29,4 @@ class StaffLogoutView(auth_views.LogoutView):
 @staff_page
 def home(request):
     """Show what needs the signed-in officer, oldest first."""
-    return render(request, "workspace/home.html", {})
+    return render(request, "workspace/home.html", {"sections": todo_home(user=request.user)})

@@ -51,6 +51,11 @@ def cn_date(value, today: datetime.date | None = None) -> str:
     """Return a date (or a time, in local time) as 12月2日, with the year when not this year."""
     if not value:
         return ""
+    if isinstance(value, str):
+        try:
+            value = datetime.date.fromisoformat(value[:10])
+        except ValueError:
+            return value
     if isinstance(value, datetime.datetime):
         value = timezone.localtime(value).date() if timezone.is_aware(value) else value.date()
     today = today or timezone.localdate()
@@ -115,3 +120,36 @@ def workspace_region(context) -> str:
         return region_name(user.home_region_id)
     names = list(user.villages.order_by("code").values_list("name", flat=True)[:3])
     return "、".join(names)
+
+
+@register.filter
+def child_age(child) -> int | str:
+    """Return a child's age in whole years today."""
+    try:
+        return child.age_on(timezone.localdate())
+    except (AttributeError, TypeError):
+        return ""
+
+
+@register.filter
+def masked_phone(phone) -> str:
+    """Return a phone number with its middle digits hidden."""
+    from backend.privacy.phones import mask_phone
+
+    return mask_phone(phone) if phone else ""
+
+
+@register.filter
+def field_label(name: str) -> str:
+    """Return the label, in words, of a field of a child's file ("*": the whole file)."""
+    from django.core.exceptions import FieldDoesNotExist
+    from django.utils.translation import gettext as _
+
+    from backend.children.models import Child
+
+    if name == "*":
+        return _("档案")
+    try:
+        return str(Child._meta.get_field(name[:-3] if name.endswith("_id") else name).verbose_name)
+    except FieldDoesNotExist:
+        return name

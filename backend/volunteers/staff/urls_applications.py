@@ -11,4 +11,6 @@ urlpatterns = [
     path("export/", views.application_export, name="export"),
     path("bulk-approve/", views.application_bulk_approve, name="bulk_approve"),
     path("<int:pk>/", views.application_review, name="review"),
+    # The to-do home links a row to its page by this name.
+    path("<int:pk>/", views.application_review, name="detail"),
 ]

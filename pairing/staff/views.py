@@ -226,7 +226,8 @@ def proposal_bulk_approve(request):
 
 
 def _pairings(request, form):
-    return selectors.pairing_filter(selectors.pairing_list(user=request.user), **form.filters())
+    qs = selectors.pairing_list(user=request.user).select_related("volunteer__village")
+    return selectors.pairing_filter(qs, **form.filters())
 
 
 @region_staff_required

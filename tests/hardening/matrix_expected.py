@@ -58,6 +58,10 @@ POLICIES = {
     # The staff workspace: every workspace user (child directors too); volunteers refused.
     "P36": ((302, 302), (403, 403), (200, 200), (200, 200), (200, 200), (200, 200), (200, 200), (200, 200)),
     "P37": ((302, 302), (302, 302), (302, 302), (302, 302), (302, 302), (302, 302), (302, 302), (302, 302)),
+    # A workspace page of one child or concern: in region 200, out of region 404.
+    "P38": ((302, 302), (403, 403), (200, 404), (200, 404), (200, 404), (200, 404), (200, 404), (200, 200)),
+    # A workspace action (POST only): refused before the method is looked at.
+    "P39": ((302, 302), (403, 403), (405, 405), (405, 405), (405, 405), (405, 405), (405, 405), (405, 405)),
 }
 
 ROUTES = {
@@ -319,6 +323,18 @@ ROUTES = {
     "staff/logout/": "P30",
     "staff/dash/": "P37",
     "staff/dashboard/": "P31",
+    "staff/children/": "P36",
+    "staff/children/new/": "P36",
+    "staff/children/export.xlsx": "P31",
+    "staff/children/<int:pk>/": "P38",
+    "staff/children/<int:pk>/edit/": "P38",
+    "staff/children/<int:pk>/print/": "P38",
+    "staff/children/<int:pk>/concerns/new/": "P38",
+    "staff/children/<int:pk>/reveal/": "P39",
+    "staff/children/<int:pk>/exit/": "P39",
+    "staff/concerns/": "P36",
+    "staff/concerns/<int:pk>/": "P38",
+    "staff/concerns/<int:pk>/<slug:action>/": "P39",
     # Swagger UI: staff only; an anonymous visitor is sent to sign in.
     "api/docs/": "P31",
     "staff/dashboard/export.xlsx": "P31",

@@ -249,8 +249,9 @@ class Concern(models.Model):
     )
     closed_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
     closing_note = models.TextField(_("办结说明"), blank=True, help_text=_("如：已转介乡镇社工站"))
-    outcome = models.CharField(_("办结结果"), max_length=20, choices=Outcome.choices, blank=True)
-    referred_to = models.CharField(_("转介至"), max_length=20, choices=ReferTo.choices, blank=True)
+    # A database default too: rows written with COPY or raw SQL (bench data, imports) need none.
+    outcome = models.CharField(_("办结结果"), max_length=20, choices=Outcome.choices, blank=True, db_default="")
+    referred_to = models.CharField(_("转介至"), max_length=20, choices=ReferTo.choices, blank=True, db_default="")
     referred_at = models.DateTimeField(_("转介时间"), null=True, blank=True)
     # When it must be acknowledged by (from the severity); escalated to the level above when missed.
     acknowledge_due_at = models.DateTimeField(_("受理期限"), null=True, blank=True)

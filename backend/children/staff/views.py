@@ -271,12 +271,21 @@ def _concern_or_404(request, pk):
     return concern
 
 
+def _key(action: str) -> str:
+    return action.replace("-", "_")
+
+
+def _action_form(action: str, data=None):
+    # Four forms on one page: their own element ids (their field names stay plain).
+    return ACTIONS[action][0](data, auto_id=f"id_{_key(action)}_%s")
+
+
 def _concern_context(concern, **bound) -> dict:
     return {
         "concern": concern,
         "now": timezone.now(),
         "steps": list(concern.steps.all()),
-        **{f"{name.replace('-', '_')}_form": bound.get(name) or form() for name, (form, _s, _m) in ACTIONS.items()},
+        **{f"{_key(name)}_form": bound.get(name) or _action_form(name) for name in ACTIONS},
     }
 
 
@@ -295,8 +304,8 @@ def concern_act(request, pk: int, action: str):
     if action not in ACTIONS:
         raise Http404
     concern = _concern_or_404(request, pk)
-    form_class, service, done = ACTIONS[action]
-    form = form_class(request.POST)
+    _form_class, service, done = ACTIONS[action]
+    form = _action_form(action, request.POST)
     if form.is_valid():
         try:
             service(concern=concern, user=request.user, **form.cleaned_data)

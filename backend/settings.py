@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "backend.checkins",
     "notifications",
     "backend.dashboard",
+    "backend.workspace",
     "backend.demo",
 ]
 
@@ -73,6 +74,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "backend.ops.middleware.ContentSecurityPolicyMiddleware",
     "backend.ops.middleware.RejectNulBytesMiddleware",
@@ -158,7 +160,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-LOGIN_URL = "admin:login"
+LOGIN_URL = "workspace:login"
 # Lock a username+IP pair after repeated failures.
 AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = env.float("LOGIN_LOCKOUT_HOURS", default=0.25)
@@ -297,6 +299,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "backend.dashboard.tasks.summary_refresh_task",
         "schedule": env.float("DASHBOARD_REFRESH_INTERVAL", default=60.0),
     },
+    # Concerns not acknowledged in time: tell the county (then the city) through the outbox (issue 17).
+    "children-concern-escalations": {
+        "task": "backend.children.tasks.concern_escalations_dispatch_task",
+        "schedule": env.float("CONCERN_ESCALATION_INTERVAL", default=60.0),
+    },
     # Delete SMS verification codes (they hold mobile numbers) after a day (volunteers).
     "volunteers-phone-codes-purge": {"task": "backend.volunteers.tasks.phone_codes_purge_task", "schedule": 3600.0},
 }
@@ -309,7 +316,10 @@ CELERY_BEAT_SCHEDULE |= {
         "task": "backend.checkins.tasks.due_nightly_task",
         "schedule": crontab(hour=_checkins_at.hour, minute=_checkins_at.minute),
     },
-    "checkins-reminders-hourly": {"task": "backend.checkins.tasks.reminders_hourly_task", "schedule": crontab(minute=5)},
+    "checkins-reminders-hourly": {
+        "task": "backend.checkins.tasks.reminders_hourly_task",
+        "schedule": crontab(minute=5),
+    },
     "checkins-county-digest-weekly": {
         "task": "backend.checkins.tasks.county_digests_weekly_task",
         "schedule": crontab(hour=9, minute=0, day_of_week="mon"),
@@ -364,9 +374,7 @@ WECOM_ROBOT_PER_MINUTE = env.int("WECOM_ROBOT_PER_MINUTE", default=20)
 # Longest SMS accepted, in segments (a Chinese segment holds 67 characters in a long text).
 SMS_MAX_SEGMENTS = env.int("SMS_MAX_SEGMENTS", default=5)
 # Default quiet hours (Asia/Shanghai) for messages without a programme.
-QUIET_HOURS = tuple(
-    datetime.time.fromisoformat(t) for t in env.list("QUIET_HOURS", default=["21:00", "08:00"])
-)
+QUIET_HOURS = tuple(datetime.time.fromisoformat(t) for t in env.list("QUIET_HOURS", default=["21:00", "08:00"]))
 # Per recipient and channel: at most N non-urgent messages per window (seconds).
 OUTBOX_RATE_LIMIT = (env.int("OUTBOX_RATE_LIMIT_COUNT", default=5), env.int("OUTBOX_RATE_LIMIT_WINDOW", default=3600))
 OUTBOX_DISPATCH_BATCH = env.int("OUTBOX_DISPATCH_BATCH", default=500)

@@ -27,8 +27,8 @@ urlpatterns = [
     path("apply/", include("backend.volunteers.urls")),
     # Volunteers' own pages: sign in with phone + SMS code, her children, check-ins.
     path("v/", include("backend.checkins.urls")),
-    # Staff pages: the coverage dashboard.
-    path("staff/", include("backend.dashboard.urls")),
+    # The staff workspace (工作台): to-do, children, concerns, applications, pairing, dashboard.
+    path("staff/", include("backend.workspace.urls")),
     # Provider callbacks (Twilio status and inbound SMS, WeChat binding).
     path("webhooks/", include("notifications.urls")),
     # For federation staff unless API_DOCS_PUBLIC=1 (the schema shows the API's shape, no data).

@@ -124,4 +124,4 @@ class Staff(HttpUser):
 
     @task(1)
     def dashboard_page(self):
-        self.client.get("/staff/", headers=HTTPS, name="/staff/")
+        self.client.get("/staff/dashboard/", headers=HTTPS, name="/staff/dashboard/")

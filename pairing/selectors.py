@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from django.db.models import BooleanField, Count, ExpressionWrapper, F, Q, QuerySet
 from django.db.models.functions import TruncDate
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from backend.accounts.models import User
 from backend.accounts.selectors import user_region_scope
@@ -363,4 +364,125 @@ def run_unmatched_list(*, user: User) -> QuerySet[RunUnmatched]:
     """Return the children runs left without (enough) volunteers, in the user's region, with why."""
     return RunUnmatched.objects.select_related("child__village", "run").filter(
         user_region_scope(user).q("child__village_id")
+    )
+
+
+# --- the staff workspace: filters, the approval chain, figures and reasons in words ----------
+
+# Figures of a run (PairingRun.stats) in words, in the order a page shows them.
+RUN_FIGURES = (
+    ("beneficiaries", _("参与计算的儿童")),
+    ("covered", _("已有爱心妈妈的儿童")),
+    ("newly_covered", _("本次新覆盖的儿童")),
+    ("proposals", _("结对建议")),
+    ("slots_wanted", _("需要的结对数")),
+    ("slots_filled", _("已有及建议的结对数")),
+)
+# Why children are left out: PairingRun.stats keys ``left_out_<engine.UnmatchedCode>``.
+LEFT_OUT_REASONS = {
+    engine.UnmatchedCode.NO_HELPER_IN_RANGE: _("允许的距离内没有爱心妈妈"),
+    engine.UnmatchedCode.ALL_FULL: _("附近的爱心妈妈都已满额"),
+    engine.UnmatchedCode.NEVER_PAIR: _("附近的爱心妈妈都已结对或标记为不再结对"),
+    engine.UnmatchedCode.OUTRANKED: _("附近的爱心妈妈已先结对更需要关爱的儿童"),
+    engine.UnmatchedCode.SHORT: _("已有爱心妈妈，但少于所需人数"),
+}
+
+
+def unmatched_counts(unmatched) -> dict[str, int]:
+    """Return how many children a solve left out, by reason, as ``left_out_<code>`` figures."""
+    counts: dict[str, int] = {}
+    for row in unmatched:
+        key = f"left_out_{row.code}"
+        counts[key] = counts.get(key, 0) + 1
+    return counts
+
+
+def run_figures(*, run: PairingRun) -> dict:
+    """Return a run's figures in words: the totals, and the children left out by reason."""
+    stats = run.stats or {}
+    beneficiaries = stats.get("beneficiaries", 0)
+    covered = stats.get("covered", 0)
+    return {
+        "rows": [(label, stats.get(key, 0)) for key, label in RUN_FIGURES if key in stats],
+        "coverage": round(100 * covered / beneficiaries) if beneficiaries else None,
+        "left_out": beneficiaries - covered if stats else None,
+        "left_out_reasons": [
+            (label, stats[f"left_out_{code}"])
+            for code, label in LEFT_OUT_REASONS.items()
+            if stats.get(f"left_out_{code}")
+        ],
+        "parts_failed": stats.get("parts_failed", 0),
+    }
+
+
+def reason_words(reasons: list[str]) -> str:
+    """Return a proposal's reasons as one line of Chinese: "同村、教师 ↔ 学业辅导需求"."""
+    return "、".join(str(r).split(" / ")[0] for r in reasons or [] if r)
+
+
+def proposal_filter(
+    qs: QuerySet[Proposal], *, run: int | None = None, region: str | None = None, status: str | None = None
+) -> QuerySet[Proposal]:
+    """Narrow a proposal list by run, by village (or any region) and by status."""
+    if run:
+        qs = qs.filter(run_id=run)
+    if region:
+        qs = qs.filter(child__village__pk__startswith=region)
+    if status:
+        qs = qs.filter(status=status)
+    return qs.prefetch_related("approvals__approved_by").order_by("child__village_id", "child_id", "id")
+
+
+def proposal_chain(*, proposal: Proposal) -> list[dict]:
+    """Return the levels that must approve a proposal, lowest first: who approved, and where it waits."""
+    levels = sorted(set(proposal.run.programme.approval_levels or []), reverse=True)
+    approvals = {a.level: a for a in proposal.approvals.all()}
+    rows, waiting_found = [], proposal.status != Proposal.Status.PROPOSED
+    for level in levels:
+        approval = approvals.get(level)
+        waiting = approval is None and not waiting_found
+        waiting_found = waiting_found or waiting
+        rows.append(
+            {
+                "level": level,
+                "label": Region.Level(level).label,
+                "approval": approval,
+                "waiting": waiting,
+            }
+        )
+    return rows
+
+
+def proposal_waiting_level(*, proposal: Proposal) -> int | None:
+    """Return the region level a proposal waits for (None: any staff, or decided)."""
+    for row in proposal_chain(proposal=proposal):
+        if row["waiting"]:
+            return row["level"]
+    return None
+
+
+def pairing_filter(
+    qs: QuerySet[Pairing], *, status: str | None = None, region: str | None = None, search: str | None = None
+) -> QuerySet[Pairing]:
+    """Narrow a pairing list by status, by the child's village (or any region) and by a name."""
+    if status:
+        qs = qs.filter(status=status)
+    if region:
+        qs = qs.filter(child__village__pk__startswith=region)
+    if search:
+        s = search.strip()
+        qs = qs.filter(Q(volunteer__name__contains=s) | Q(child__given_name__contains=s) | Q(team__name__contains=s))
+    return qs.order_by("child__village_id", "-started_on", "-id")
+
+
+def children_to_pair_for(*, user: User) -> QuerySet[Child]:
+    """Return the active children in the user's region with fewer current pairings than they want."""
+    from backend.children.selectors import child_list_for
+
+    return (
+        child_list_for(user=user)
+        .filter(status=Child.Status.ACTIVE)
+        .annotate(current=Count("pairings", filter=Q(pairings__status__in=CURRENT)))
+        .filter(current__lt=F("volunteers_wanted"))
+        .order_by("village_id", "id")
     )

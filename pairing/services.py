@@ -28,6 +28,7 @@ from pairing.selectors import (
     run_part_codes,
     split_key,
     team_capacity_left,
+    unmatched_counts,
 )
 
 logger = logging.getLogger(__name__)
@@ -142,7 +143,7 @@ def pairing_run_part_execute(*, part_id: int) -> PairingRunPart:
     with transaction.atomic():
         # Claim the part: a duplicate delivery of this task writes nothing.
         if not PairingRunPart.objects.filter(pk=part.pk, status=PairingRunPart.Status.QUEUED).update(
-            status=PairingRunPart.Status.DONE, stats=_stats_dict(result.stats)
+            status=PairingRunPart.Status.DONE, stats={**_stats_dict(result.stats), **unmatched_counts(result.unmatched)}
         ):
             return part
         rows = []

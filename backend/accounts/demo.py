@@ -13,6 +13,10 @@ DEMO_ACCOUNTS = [
     ("柳庄社区儿童主任 child director", "liuzhuang", "Liuzhuang@2026", User.Role.CHILD_DIRECTOR, "140521100001"),
 ]
 
+# County and city officers get a (made-up) mobile number: a concern left unacknowledged past
+# its deadline is escalated to them by SMS (to the local outbox in the demo).
+DEMO_STAFF_PHONES = {"jincheng": "+8613900001405", "qinshui": "+8613900140521", "zezhou": "+8613900140525"}
+
 
 def seed(context) -> None:
     for who, username, password, role, code in DEMO_ACCOUNTS:
@@ -26,6 +30,7 @@ def seed(context) -> None:
                 is_staff=True,
                 is_superuser=role is None,
                 home_region=region if role == User.Role.STAFF else None,
+                phone=DEMO_STAFF_PHONES.get(username),
             )
             user.set_password(password)
             user.save()

@@ -8,6 +8,8 @@ is used rather than ``context.rng``, whose state depends on what earlier apps dr
 import datetime
 import random
 
+from django.utils import timezone
+
 from backend.children.models import Child, Concern
 from backend.children.services import child_create, concern_raise
 from backend.privacy.idnumbers import id_number_compose, id_number_hash
@@ -138,13 +140,30 @@ def seed(context) -> None:
             made.append(child_create(created_by=officer, values=values, today=REFERENCE_DATE))
             created += 1
     if created:
-        reporters = [context.objects.get("user:liuzhuang"), context.objects.get("user:qinshui")]
+        # Each concern is raised by someone who keeps the child's file (her region's staff).
+        reporters = {
+            "140521100001": context.objects.get("user:liuzhuang"),
+            "140521": context.objects.get("user:qinshui"),
+            "140525": context.objects.get("user:zezhou"),
+        }
         liuzhuang = [c for c in made if c.village_id == "140521100001"]
-        targets = liuzhuang[:2] + [c for c in made if c.risk_level == "high" and c not in liuzhuang][:3]
-        for child, (severity, category, description) in zip(targets, CONCERNS, strict=False):
-            reporter = reporters[0] if child.village_id == "140521100001" else reporters[1]
+        targets = (
+            liuzhuang[:2]
+            + [c for c in made if c.risk_level == "high" and c not in liuzhuang and c.village_id[:6] in reporters][:3]
+        )
+        now = timezone.now()
+        for n, (child, (severity, category, description)) in enumerate(zip(targets, CONCERNS, strict=False)):
+            reporter = reporters.get(child.village_id) or reporters[child.village_id[:6]]
+            # The urgent one was raised 30 hours ago and nobody acknowledged it: the workspace marks
+            # it 超时未受理 and the beat escalates it to the county officer (SMS in the local outbox).
+            raised = now - datetime.timedelta(hours=30 if severity == "urgent" else 2 + n)
             concern_raise(
-                child=child, raised_by=reporter, severity=severity, category=category, description=description
+                child=child,
+                raised_by=reporter,
+                severity=severity,
+                category=category,
+                description=description,
+                now=raised,
             )
     context.objects["children"] = made
     open_count = Concern.objects.filter(status="open").count()

@@ -5,6 +5,7 @@ import datetime
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from backend.privacy.fields import EncryptedTextField
@@ -199,6 +200,28 @@ class Concern(models.Model):
         ACKNOWLEDGED = "acknowledged", _("已受理")
         CLOSED = "closed", _("已办结")
 
+    class ReferTo(models.TextChoices):
+        POLICE = "police", _("派出所")
+        CIVIL_AFFAIRS = "civil_affairs", _("民政")
+        SCHOOL = "school", _("学校")
+        SOCIAL_WORK = "social_work", _("社工站")
+
+    class Outcome(models.TextChoices):
+        RESOLVED = "resolved", _("问题已解决")
+        REFERRED = "referred", _("已转介有关部门处理")
+        NO_ACTION = "no_action", _("经核实无需处理")
+        MOVED_AWAY = "moved_away", _("儿童已迁出")
+        OTHER = "other", _("其他")
+
+    # How long staff have to acknowledge (受理) a concern of each severity before it is
+    # escalated to the level above (county, then city).
+    ACKNOWLEDGE_WITHIN = {
+        Severity.URGENT: datetime.timedelta(hours=24),
+        Severity.HIGH: datetime.timedelta(hours=72),
+        Severity.MEDIUM: datetime.timedelta(days=7),
+        Severity.LOW: datetime.timedelta(days=14),
+    }
+
     child = models.ForeignKey(Child, verbose_name=_("儿童"), on_delete=models.CASCADE, related_name="concerns")
     raised_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("报告人"), null=True, on_delete=models.SET_NULL, related_name="+"
@@ -226,6 +249,13 @@ class Concern(models.Model):
     )
     closed_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
     closing_note = models.TextField(_("办结说明"), blank=True, help_text=_("如：已转介乡镇社工站"))
+    # A database default too: rows written with COPY or raw SQL (bench data, imports) need none.
+    outcome = models.CharField(_("办结结果"), max_length=20, choices=Outcome.choices, blank=True, db_default="")
+    referred_to = models.CharField(_("转介至"), max_length=20, choices=ReferTo.choices, blank=True, db_default="")
+    referred_at = models.DateTimeField(_("转介时间"), null=True, blank=True)
+    # When it must be acknowledged by (from the severity); escalated to the level above when missed.
+    acknowledge_due_at = models.DateTimeField(_("受理期限"), null=True, blank=True)
+    escalated_at = models.DateTimeField(_("上报上级时间"), null=True, blank=True)
     created_at = models.DateTimeField(_("报告时间"), auto_now_add=True)
 
     class Meta:
@@ -246,6 +276,102 @@ class Concern(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_category_display()} ({self.get_severity_display()})"
+
+    @property
+    def reference(self) -> str:
+        """The number staff quote for a concern (in messages instead of anything about the child)."""
+        return f"GZ{self.pk:06d}"
+
+    def is_overdue(self, now: datetime.datetime) -> bool:
+        """Return whether it is still unacknowledged past its deadline."""
+        return self.status == self.Status.OPEN and self.acknowledge_due_at is not None and now > self.acknowledge_due_at
+
+
+class ConcernStep(models.Model):
+    """One step of a concern's handling, for its history: who did what, when, with what note."""
+
+    class Kind(models.TextChoices):
+        RAISED = "raised", _("报告")
+        ACKNOWLEDGED = "acknowledged", _("受理")
+        REFERRED = "referred", _("转介")
+        FOLLOW_UP = "follow_up", _("跟进")
+        ESCALATED = "escalated", _("超时上报上级")
+        CLOSED = "closed", _("办结")
+
+    concern = models.ForeignKey(Concern, verbose_name=_("关注事项"), on_delete=models.CASCADE, related_name="steps")
+    kind = models.CharField(_("步骤"), max_length=20, choices=Kind.choices)
+    # Empty for what the platform did by itself (an escalation).
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("办理人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    at = models.DateTimeField(_("时间"), default=timezone.now)
+    note = models.TextField(_("说明"), blank=True)
+    referred_to = models.CharField(_("转介至"), max_length=20, choices=Concern.ReferTo.choices, blank=True)
+    outcome = models.CharField(_("办结结果"), max_length=20, choices=Concern.Outcome.choices, blank=True)
+    # The region told, for an escalation (a county or city code).
+    region = models.ForeignKey(
+        "regions.Region",
+        verbose_name=_("上报至"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+    )
+
+    class Meta:
+        verbose_name = _("关注事项办理记录")
+        verbose_name_plural = _("关注事项办理记录")
+        ordering = ["at", "id"]
+        indexes = [models.Index(fields=["concern", "at"], name="concernstep_concern_at_idx")]
+
+    def __str__(self) -> str:
+        return self.get_kind_display()
+
+
+class ConcernEscalation(models.Model):
+    """Due work: tell the staff of ``region`` at ``due_at`` if the concern is still not acknowledged.
+
+    One row per level (county, then city), written when the concern is raised or the level
+    below was told; a beat dispatcher claims due rows and a task sends them through the outbox.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("等待")
+        QUEUED = "queued", _("已排队")
+        SENT = "sent", _("已上报")
+        CANCELLED = "cancelled", _("已取消")
+
+    concern = models.ForeignKey(
+        Concern, verbose_name=_("关注事项"), on_delete=models.CASCADE, related_name="escalations"
+    )
+    region = models.ForeignKey(
+        "regions.Region", verbose_name=_("上报至"), on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    due_at = models.DateTimeField(_("到期时间"))
+    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    queued_at = models.DateTimeField(_("排队时间"), null=True, blank=True)
+    sent_at = models.DateTimeField(_("上报时间"), null=True, blank=True)
+    messages_sent = models.PositiveSmallIntegerField(_("消息数"), default=0)
+
+    class Meta:
+        verbose_name = _("关注事项超时上报")
+        verbose_name_plural = _("关注事项超时上报")
+        ordering = ["due_at", "id"]
+        indexes = [
+            models.Index(fields=["due_at"], condition=Q(status="pending"), name="concernesc_pending_due_idx"),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["concern", "region"], name="concernesc_once_per_region"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.concern_id} → {self.region_id}"
 
 
 class ImportJob(models.Model):

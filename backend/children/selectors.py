@@ -136,3 +136,12 @@ def concern_list_for(*, user) -> QuerySet[Concern]:
     else:
         qs = Concern.objects.none()
     return qs.select_related("child", "child__village", "raised_by", "acknowledged_by", "closed_by")
+
+
+def import_job_list_for(*, user) -> QuerySet:
+    """Return the import jobs the user may follow: her own, and those started by staff of her region."""
+    from backend.children.models import ImportJob
+
+    if not is_region_staff(user):
+        return ImportJob.objects.none()
+    return ImportJob.objects.filter(Q(created_by=user) | user_region_scope(user).q("created_by__home_region_id"))

@@ -318,17 +318,23 @@ LEDGER_HEADINGS = (
 )
 
 
-def ledger_queryset(*, user):
-    """Return the active children of the user's region as plain rows for the ledger."""
+def ledger_queryset(*, user, region_code: str | None = None, children=None):
+    """Return the active children of the user's region as plain rows for the ledger.
+
+    ``region_code`` narrows it to a region inside hers (the town or village page she is on);
+    ``children`` to what a filtered list shows (a queryset of children she may read).
+    """
     open_count = (
         Concern.objects.filter(child=OuterRef("pk"), status__in=OPEN_CONCERN_STATUSES)
         .values("child")
         .annotate(n=Count("pk"))
         .values("n")
     )
+    qs = child_list_for(user=user) if children is None else children
+    if region_code:
+        qs = qs.filter(village__pk__startswith=region_code)
     return (
-        child_list_for(user=user)
-        .filter(status=Child.Status.ACTIVE)
+        qs.filter(status=Child.Status.ACTIVE)
         .annotate(open_concerns=Subquery(open_count))
         .order_by("village_id", "id")
         .values(
@@ -390,7 +396,7 @@ def _care_of(child_ids: list[int]) -> tuple[dict[int, list[str]], dict]:
     return helpers, last_care
 
 
-def ledger_write(*, user, path: str | os.PathLike) -> list[int]:
+def ledger_write(*, user, path: str | os.PathLike, region_code: str | None = None, children=None) -> list[int]:
     """Write the ledger workbook to ``path`` in constant memory; return the exported child ids."""
     today = timezone.localdate()
     labels = {
@@ -407,7 +413,9 @@ def ledger_write(*, user, path: str | os.PathLike) -> list[int]:
     ws.append(list(LEDGER_HEADINGS))
     ids: list[int] = []
     n = 0
-    for chunk in _chunks(ledger_queryset(user=user).iterator(chunk_size=2000), 2000):
+    for chunk in _chunks(
+        ledger_queryset(user=user, region_code=region_code, children=children).iterator(chunk_size=2000), 2000
+    ):
         helpers, last_care = _care_of([row["id"] for row in chunk])
         for row in chunk:
             n += 1

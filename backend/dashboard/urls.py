@@ -5,8 +5,8 @@ from backend.dashboard import views
 app_name = "dashboard"
 
 urlpatterns = [
-    path("", views.dashboard_page, name="home"),
-    path("export.xlsx", views.dashboard_export, name="home-export"),
+    path("dashboard/", views.dashboard_page, name="home"),
+    path("dashboard/export.xlsx", views.dashboard_export, name="home-export"),
     path("r/<str:code>/", views.dashboard_page, name="region"),
     path("r/<str:code>/export.xlsx", views.dashboard_export, name="region-export"),
 ]

@@ -1,6 +1,5 @@
 """Staff pages: the coverage dashboard of a region, drill-down, and its Excel export."""
 
-from django.contrib.auth.views import redirect_to_login
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
@@ -13,6 +12,7 @@ from backend.audit.services import audit_record
 from backend.dashboard.api.serializers import dashboard_json
 from backend.dashboard.exports import dashboard_workbook
 from backend.dashboard.selectors import dashboard_data, dashboard_region, region_breadcrumbs
+from backend.workspace.access import staff_page
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -34,10 +34,9 @@ def _chart_data(payload: dict) -> dict:
 
 
 @require_GET
+@staff_page
 def dashboard_page(request, code: str | None = None):
     """Show the figures of a region and of each region one level below it."""
-    if not request.user.is_authenticated:
-        return redirect_to_login(request.get_full_path())
     region = dashboard_region(user=request.user, code=code)
     data = dashboard_data(region=region, today=timezone.localdate())
     context = {
@@ -53,7 +52,8 @@ def dashboard_page(request, code: str | None = None):
         "export_url": reverse("dashboard:region-export", args=[region.code])
         if region
         else reverse("dashboard:home-export"),
-        "ledger_url": _reverse_or_empty("children-api:ledger"),
+        # The ledger of the region on the page (a town's page exports the town, not the county).
+        "ledger_url": _reverse_or_empty("children-api:ledger") + (f"?region={region.code}" if region else ""),
         "pairing_run_url": "/admin/pairing/pairingrun/add/" + (f"?region={region.code}" if region else ""),
         "is_village": region is not None and not data["rows"],
     }
@@ -61,10 +61,9 @@ def dashboard_page(request, code: str | None = None):
 
 
 @require_GET
+@staff_page
 def dashboard_export(request, code: str | None = None):
     """Download the page's figures as Excel, one sheet per table; the export is audited."""
-    if not request.user.is_authenticated:
-        return redirect_to_login(request.get_full_path())
     region = dashboard_region(user=request.user, code=code)
     today = timezone.localdate()
     data = dashboard_data(region=region, today=today, full_lists=True)

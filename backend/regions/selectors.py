@@ -28,3 +28,23 @@ def region_villages_of(*, codes: list[str] | tuple[str, ...]) -> QuerySet[Region
     for code in codes:
         q |= Q(code__startswith=code)
     return Region.objects.filter(q, level=Region.Level.VILLAGE) if codes else Region.objects.none()
+
+
+def region_filter_choices(*, user) -> list[tuple[str, str]]:
+    """Return the regions a staff list may be narrowed to: the two levels below the user's own.
+
+    A county officer gets her towns, each followed by its villages; a town officer her
+    villages; a child director her villages; a superuser the cities and counties.
+    """
+    from backend.accounts.selectors import user_region_scope
+
+    scope = user_region_scope(user)
+    if scope.is_empty:
+        return []
+    if scope.everything:
+        levels = (Region.Level.CITY, Region.Level.COUNTY)
+    else:
+        top = min(Region.level_of(p) for p in scope.prefixes)
+        levels = tuple(lv for lv in (top + 1, top + 2) if lv <= Region.Level.VILLAGE) or (Region.Level.VILLAGE,)
+    regions = Region.objects.filter(scope.q("code"), level__in=levels).order_by("code").only("code", "name", "level")
+    return [(r.code, ("　" if r.level == levels[-1] and len(levels) > 1 else "") + r.name) for r in regions]

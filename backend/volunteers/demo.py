@@ -13,7 +13,7 @@ from backend.accounts.models import User
 from backend.privacy.idnumbers import id_number_compose, id_number_hash
 from backend.regions.models import Region
 from backend.volunteers.models import Application, CaringUnit, Decision, Skill, Team, Volunteer
-from backend.volunteers.services import screening_items_ensure
+from backend.volunteers.services import screening_check_set, screening_items_ensure
 
 SURNAMES = "王李张刘陈杨赵黄周吴徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢"
 GIVEN = [
@@ -160,7 +160,7 @@ def seed(context) -> None:
         )
         created += 1
 
-    queue = _seed_queue(programme=programme, villages=villages, units=units, rng=rng, today=today)
+    queue = _seed_queue(programme=programme, villages=villages, units=units, rng=rng, today=today, officers=officers)
     context.objects["volunteers:teams"] = teams
     context.notes.append(
         f"  爱心妈妈 volunteers: {Volunteer.objects.count()} ({created} new); "
@@ -168,8 +168,15 @@ def seed(context) -> None:
     )
 
 
-def _seed_queue(*, programme, villages, units, rng, today) -> int:
-    """Ten applications waiting for review, two with flags (a duplicate, an age outside the range)."""
+# Waiting applications whose screening checklist is complete: the workspace's bulk approval.
+CHECKLIST_DONE = (0, 1, 2)
+
+
+def _seed_queue(*, programme, villages, units, rng, today, officers=None) -> int:
+    """Ten applications waiting for review, two with flags (a duplicate, an age outside the range).
+
+    Three have their checklist complete, ready for the workspace's bulk approval.
+    """
     pending = []
     for index in range(10):
         reference = f"ZM{today:%y}P{index:05d}"
@@ -196,7 +203,12 @@ def _seed_queue(*, programme, villages, units, rng, today) -> int:
         )
         if index == 8:
             fields |= {"status": Application.Status.MORE_INFO, "staff_message": "请补充所在单位的推荐意见"}
-        pending.append(Application.objects.create(reference=reference, **fields))
+        application = Application.objects.create(reference=reference, **fields)
+        pending.append(application)
+        officer = (officers or {}).get(county)
+        if index in CHECKLIST_DONE and officer is not None:
+            for item in screening_items_ensure(programme=programme):
+                screening_check_set(application=application, item_code=item.code, done=True, by=officer)
     return Application.objects.filter(status__in=Application.OPEN_STATUSES).count()
 
 

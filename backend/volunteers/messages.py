@@ -64,3 +64,30 @@ VOLUNTEER_STATUS_CHANGED = register(
         example={"name": "王女士", "status": "已退出"},
     )
 )
+
+# Messages staff send a volunteer from the workspace. They name only her and the sending
+# office: never a child, an address or a situation.
+_STAFF_TEXTS = (
+    (
+        "volunteer_note_checkin",
+        "提醒记录关爱",
+        "【爱心妈妈】{name}，您好：请记得登录平台记录近期的关爱情况，感谢您的坚持与付出！（{office}）",
+    ),
+    (
+        "volunteer_note_training",
+        "培训通知",
+        "【爱心妈妈】{name}，您好：{office}近期将组织爱心妈妈培训，时间地点另行通知，请留意。",
+    ),
+    (
+        "volunteer_note_call_us",
+        "请她联系妇联",
+        "【爱心妈妈】{name}，您好：{office}工作人员想与您沟通关爱工作，请方便时联系当地妇联。",
+    ),
+    ("volunteer_note_thanks", "感谢", "【爱心妈妈】{name}，感谢您一直以来对孩子们的爱心陪伴！（{office}）"),
+)
+STAFF_MESSAGES = {
+    name: register(
+        MessageTemplate(name=name, text=text, description=description, example={"name": "王丽", "office": "沁水县妇联"})
+    )
+    for name, description, text in _STAFF_TEXTS
+}

@@ -2,13 +2,14 @@
 
 import datetime
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Case, Count, Exists, F, IntegerField, OuterRef, Q, QuerySet, Subquery, When
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from backend.accounts.models import User
 from backend.accounts.selectors import user_region_scope
 from backend.programmes.models import Programme
-from backend.volunteers.models import Application, CaringUnit, ScreeningItem, Team, Volunteer
+from backend.volunteers.models import Application, CaringUnit, ScreeningCheck, ScreeningItem, Team, Volunteer
 
 
 def application_list(
@@ -19,6 +20,9 @@ def application_list(
     caring_unit: int | None = None,
     skill: str | None = None,
     flagged: bool | None = None,
+    submitted_from: datetime.date | None = None,
+    submitted_to: datetime.date | None = None,
+    search: str | None = None,
 ) -> QuerySet[Application]:
     """Return the applications in the user's region and below, filtered, with duplicate flags annotated."""
     qs = Application.objects.filter(user_region_scope(user).q("village_id"))
@@ -30,6 +34,12 @@ def application_list(
         qs = qs.filter(caring_unit_id=caring_unit)
     if skill:
         qs = qs.filter(skills__contains=[skill])
+    if submitted_from:
+        qs = qs.filter(created_at__date__gte=submitted_from)
+    if submitted_to:
+        qs = qs.filter(created_at__date__lte=submitted_to)
+    if search:
+        qs = qs.filter(Q(reference__iexact=search.strip()) | Q(name__contains=search.strip()))
     qs = application_annotate_duplicates(qs)
     if flagged is True:
         qs = qs.filter(application_flagged_q())
@@ -68,6 +78,25 @@ def application_age_outside_q(*, today: datetime.date | None = None) -> Q:
 def application_flagged_q(*, today: datetime.date | None = None) -> Q:
     """Return a filter for applications a reviewer should look at twice (needs ``has_duplicate``)."""
     return Q(has_duplicate=True) | application_age_outside_q(today=today)
+
+
+def application_annotate_checklist(qs: QuerySet[Application]) -> QuerySet[Application]:
+    """Annotate ``checklist_complete``: every required item of the programme's checklist is ticked."""
+    done = ScreeningCheck.objects.filter(application=OuterRef(OuterRef("pk")), item=OuterRef("pk"), done=True)
+    missing = ScreeningItem.objects.filter(programme=OuterRef("programme"), required=True).filter(~Exists(done))
+    has_items = ScreeningItem.objects.filter(programme=OuterRef("programme"), required=True)
+    return qs.annotate(checklist_complete=Exists(has_items) & ~Exists(missing))
+
+
+def application_queue(**filters) -> QuerySet[Application]:
+    """Return ``application_list`` for the workspace: waiting first, oldest waiting first, then newest."""
+    waiting = Q(status__in=Application.OPEN_STATUSES)
+    return application_annotate_checklist(application_list(**filters)).order_by(
+        Case(When(waiting, then=0), default=1),
+        Case(When(waiting, then=F("created_at"))).asc(nulls_last=True),
+        "-created_at",
+        "-id",
+    )
 
 
 def application_get(*, user: User, pk: int) -> Application | None:
@@ -134,9 +163,12 @@ def volunteer_list(
     caring_unit: int | None = None,
     skill: str | None = None,
     team: int | None = None,
+    search: str | None = None,
 ) -> QuerySet[Volunteer]:
     """Return the volunteers living in the user's region and below."""
     qs = Volunteer.objects.filter(user_region_scope(user).q("village_id"))
+    if search:
+        qs = qs.filter(name__contains=search.strip())
     if status:
         qs = qs.filter(status=status)
     if region:
@@ -152,6 +184,46 @@ def volunteer_list(
 
 def volunteer_get(*, user: User, pk: int) -> Volunteer | None:
     return volunteer_list(user=user).filter(pk=pk).first()
+
+
+def volunteer_annotate_load(qs: QuerySet[Volunteer]) -> QuerySet[Volunteer]:
+    """Annotate ``load``: her current (active or paused) pairings."""
+    from pairing.models import Pairing
+
+    current = (
+        Pairing.objects.filter(volunteer=OuterRef("pk"), status__in=(Pairing.Status.ACTIVE, Pairing.Status.PAUSED))
+        .order_by()
+        .values("volunteer")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return qs.annotate(load=Coalesce(Subquery(current, output_field=IntegerField()), 0))
+
+
+def volunteer_profile(*, user: User, volunteer: Volunteer, checkins: int = 20) -> dict:
+    """Return what the workspace shows of a volunteer: her pairings, latest check-ins, load, history."""
+    from backend.checkins.models import CheckIn
+    from pairing.models import Pairing
+
+    pairings = list(
+        Pairing.objects.filter(volunteer=volunteer)
+        .filter(user_region_scope(user).q("child__village_id"))
+        .select_related("child__village")
+        .order_by("-started_on", "-id")
+    )
+    current = [p for p in pairings if p.is_current]
+    return {
+        "volunteer": volunteer,
+        "current_pairings": current,
+        "past_pairings": [p for p in pairings if not p.is_current],
+        "load": len(current),
+        "checkins": list(
+            CheckIn.objects.filter(volunteer=volunteer)
+            .prefetch_related("children")
+            .order_by("-occurred_on", "-id")[:checkins]
+        ),
+        "status_changes": list(volunteer.status_changes.all()[:20]),
+    }
 
 
 def caring_unit_list(*, user: User) -> QuerySet[CaringUnit]:
@@ -171,3 +243,11 @@ def caring_units_for_applicants(*, programme) -> QuerySet[CaringUnit]:
 def team_list(*, user: User) -> QuerySet[Team]:
     """Return the teams serving the user's region and below."""
     return Team.objects.filter(user_region_scope(user).q("region_id")).select_related("region", "programme")
+
+
+def volunteer_messages(*, volunteer: Volunteer):
+    """Return the messages staff sent her from the workspace's templates, newest first."""
+    from backend.volunteers.messages import STAFF_MESSAGES
+    from notifications.models import Message
+
+    return Message.objects.filter(user=volunteer.user, template__in=list(STAFF_MESSAGES)).order_by("-created_at", "-id")

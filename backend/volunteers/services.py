@@ -350,6 +350,17 @@ def screening_check_set(
     return check
 
 
+@transaction.atomic
+def screening_checks_save(*, application: Application, by: User, checks: dict[str, bool]) -> Application:
+    """Tick or untick several checklist items of an application at once, without a decision."""
+    _require_in_scope(by, application.village_id)
+    if not application.is_open:
+        raise ConflictError(_("该报名已处理，不能再修改筛查清单"), field="checks", code="not_open")
+    for code, done in checks.items():
+        screening_check_set(application=application, item_code=code, done=done, by=by)
+    return application
+
+
 def _decision_start(application: Application, by: User) -> Application:
     _require_in_scope(by, application.village_id)
     locked = Application.objects.select_for_update().get(pk=application.pk)
@@ -637,4 +648,53 @@ def volunteer_withdraw(*, volunteer: Volunteer, note: str = "") -> Volunteer:
     """Let a volunteer end her own service (at her request)."""
     return volunteer_status_change(
         volunteer=volunteer, status=Volunteer.Status.ENDED, by=None, reason=Volunteer.ExitReason.OWN_REQUEST, note=note
+    )
+
+
+# --- the staff workspace: bulk decisions and messages ----------------------------------------
+
+
+def applications_approve_bulk(*, applications: list[Application], by: User) -> dict:
+    """Approve each application whose checklist is complete, each on its own; say why others were not."""
+    approved, skipped = [], []
+    for application in applications:
+        try:
+            application_approve(application=application, by=by)
+            approved.append(application.reference)
+        except ServiceError as exc:
+            skipped.append({"reference": application.reference, "name": application.name, "error": exc.message})
+    return {"approved": approved, "skipped": skipped}
+
+
+def office_name(user: User) -> str:
+    """Return how a staff member's office signs a message: "沁水县妇联"."""
+    region = user.home_region if getattr(user, "home_region_id", None) else None
+    return f"{region.name}妇联" if region else "妇联"
+
+
+def volunteer_message_send(*, volunteer: Volunteer, by: User, template: str):
+    """Send a volunteer one of the staff's message templates (no child's data) through the outbox.
+
+    WeChat if she bound it and prefers it, else SMS. The same template goes to the same
+    volunteer at most once a day, so a double click sends one message.
+    """
+    from backend.volunteers.messages import STAFF_MESSAGES
+    from notifications.models import Message
+    from notifications.services import message_to_user
+
+    _require_in_scope(by, volunteer.village_id)
+    if template not in STAFF_MESSAGES:
+        raise ServiceError(_("请选择消息模板"), field="template", code="required")
+    if volunteer.status == Volunteer.Status.ENDED:
+        raise ConflictError(_("该爱心妈妈已退出，不能再发送消息"), field="template", code="ended")
+    key = f"volunteer-note:{volunteer.pk}:{template}:{timezone.localdate():%Y%m%d}"
+    if Message.objects.filter(idempotency_key=key).exists():
+        raise ConflictError(_("今天已给她发送过这条消息"), field="template", code="duplicate")
+    return message_to_user(
+        user=volunteer.user,
+        template=template,
+        params={"name": volunteer.name, "office": office_name(by)},
+        programme=volunteer.programme,
+        region_id=volunteer.village_id,
+        idempotency_key=key,
     )

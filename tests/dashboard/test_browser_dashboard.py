@@ -29,12 +29,12 @@ def _shot(page, name):
 def _sign_in(browser, live_server, user, viewport):
     context = browser.new_context(viewport=viewport, locale="zh-CN")
     page = context.new_page()
-    page.goto(f"{live_server.url}/staff/")
-    assert "/admin/login/" in page.url
+    page.goto(f"{live_server.url}/staff/dashboard/")
+    assert "/staff/login/" in page.url
     page.fill("#id_username", user.username)
     page.fill("#id_password", TEST_PASSWORD)
-    page.click("input[type=submit]")
-    page.wait_for_url(re.compile(r".*/staff/$"))
+    page.click("#login-submit")
+    page.wait_for_url(re.compile(r".*/staff/dashboard/$"))
     return context, page
 
 

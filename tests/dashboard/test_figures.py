@@ -114,11 +114,11 @@ def test_volunteers_and_anonymous_users_are_refused(client, regions):
     from tests.factories import VolunteerUserFactory
 
     assert client.get("/api/dashboard/").status_code == 403
-    page = client.get("/staff/")
-    assert page.status_code == 302 and page["Location"].startswith("/admin/login/")
+    page = client.get("/staff/dashboard/")
+    assert page.status_code == 302 and page["Location"].startswith("/staff/login/")
     client.force_login(VolunteerUserFactory())
     assert client.get("/api/dashboard/").status_code == 403
-    assert client.get("/staff/").status_code == 403
+    assert client.get("/staff/dashboard/").status_code == 403
 
 
 def test_superuser_starts_at_the_top_of_the_tree(client, dataset, today):
@@ -175,11 +175,11 @@ def test_the_number_of_queries_does_not_grow_with_the_data(client, city_officer,
     client.force_login(city_officer)
     build_dataset(programme, today=today, seed=1)
     with CaptureQueriesContext(connection) as small:
-        assert client.get("/staff/").status_code == 200
+        assert client.get("/staff/dashboard/").status_code == 200
     build_dataset(programme, today=today, seed=2)
     build_dataset(programme, today=today, seed=3)
     with CaptureQueriesContext(connection) as large:
-        assert client.get("/staff/").status_code == 200
+        assert client.get("/staff/dashboard/").status_code == 200
     assert len(large.captured_queries) == len(small.captured_queries)
     assert len(large.captured_queries) < 25
 

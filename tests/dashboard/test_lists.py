@@ -131,7 +131,7 @@ def test_lapsed_volunteers_come_silent_longest_first_with_never_after_their_join
 def test_the_export_carries_every_row_of_each_list_in_the_pages_order(client, qinshui_officer, dataset, today):
     summary_refresh(today=today, next_day=False)
     client.force_login(qinshui_officer)
-    response = client.get("/staff/export.xlsx")
+    response = client.get("/staff/dashboard/export.xlsx")
     assert response.status_code == 200
     wb = load_workbook(io.BytesIO(response.content))
     expected = expected_lists(QINSHUI, today=today)

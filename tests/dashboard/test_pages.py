@@ -14,7 +14,7 @@ pytestmark = pytest.mark.django_db
 
 def test_county_page_lists_its_towns_with_drill_down_links_and_no_other_county(client, qinshui_officer, dataset, today):
     client.force_login(qinshui_officer)
-    response = client.get("/staff/")
+    response = client.get("/staff/dashboard/")
     assert response.status_code == 200
     html = response.content.decode()
     expected = expected_figures(QINSHUI, today=today)
@@ -43,7 +43,7 @@ def test_page_cells_match_the_records(client, city_officer, dataset, today):
 
 def test_export_has_one_sheet_per_table_with_the_same_figures_and_is_audited(client, qinshui_officer, dataset, today):
     client.force_login(qinshui_officer)
-    response = client.get("/staff/export.xlsx")
+    response = client.get("/staff/dashboard/export.xlsx")
     assert response.status_code == 200
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
     wb = load_workbook(io.BytesIO(response.content))

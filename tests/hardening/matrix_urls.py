@@ -47,7 +47,17 @@ ROUTE_OBJECTS = (
     (r"^api/pairing/pairings/<int:pk>/", "pairing"),
     (r"^api/checkins/<int:pk>/", "checkin"),
     (r"^api/notifications/messages/<int:pk>/", "message"),
+    (r"^staff/children/<int:pk>/", "child"),
+    (r"^staff/concerns/<int:pk>/", "concern"),
+    # The staff workspace: applications, volunteers, pairing.
+    (r"^staff/applications/<int:pk>/", "application"),
+    (r"^staff/volunteers/<int:pk>/", "volunteer"),
+    (r"^staff/pairing/runs/<int:pk>/", "run"),
+    (r"^staff/pairing/proposals/<int:pk>/", "proposal"),
+    (r"^staff/pairing/pairings/<int:pk>/", "pairing"),
 )
+# Other route parameters: a value that exists (a GET of a POST-only action answers 405).
+ROUTE_VALUES = {"<slug:action>": "acknowledge"}
 
 ADMIN_MODEL = re.compile(r"^admin/(?P<model>[a-z_]+/[a-z_]+)/(?P<rest>.*)$")
 
@@ -55,6 +65,8 @@ ADMIN_MODEL = re.compile(r"^admin/(?P<model>[a-z_]+/[a-z_]+)/(?P<rest>.*)$")
 def fill(pattern: str, objects: dict, region_code: str) -> str | None:
     """The concrete path for a pattern, with ids of the given objects; None if it takes none we know."""
     path = pattern
+    for placeholder, value in ROUTE_VALUES.items():
+        path = path.replace(placeholder, value)
     if "<str:code>" in path:
         path = path.replace("<str:code>", region_code)
     match = ADMIN_MODEL.match(pattern)

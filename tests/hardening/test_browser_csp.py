@@ -92,14 +92,14 @@ def test_the_main_pages_break_no_rule_of_the_content_security_policy(
     assert volunteer.page.get_by_role("button", name="电话联系").is_visible()
     volunteer.collect()
 
-    # the admin's sign-in page, used to sign in
+    # the workspace's sign-in page, used to sign in
     desk = Tab(_context(browser, live_server, viewport={"width": 1366, "height": 900}))
-    desk.visit(f"{url}/admin/login/?next=/staff/")
+    desk.visit(f"{url}/staff/login/?next=/staff/dashboard/")
     desk.collect()
     desk.page.fill("#id_username", qinshui_officer.username)
     desk.page.fill("#id_password", TEST_PASSWORD)
-    desk.page.click("input[type=submit]")
-    desk.page.wait_for_url(re.compile(r".*/staff/$"))
+    desk.page.click("#login-submit")
+    desk.page.wait_for_url(re.compile(r".*/staff/dashboard/$"))
     # the staff dashboard with its ECharts charts drawn
     desk.page.wait_for_function("document.documentElement.hasAttribute('data-charts-ready')")
     desk.collect()

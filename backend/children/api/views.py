@@ -17,12 +17,13 @@ from rest_framework.pagination import CursorPagination
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from backend.accounts.selectors import user_region_scope
 from backend.audit.models import AuditEvent
 from backend.audit.services import audit_record, common_region_code
 from backend.children import selectors, services
 from backend.children.api import serializers as s
 from backend.children.imports import import_job_create
-from backend.children.models import Child, Concern, ImportJob
+from backend.children.models import Child, Concern
 from backend.children.spreadsheets import ledger_write, template_csv, template_xlsx
 from backend.privacy.idnumbers import id_number_hash
 
@@ -336,21 +337,27 @@ class ImportJobDetailApi(APIView):
     @extend_schema(responses=s.ImportJobSerializer)
     def get(self, request, pk):
         _require_region_staff(request)
-        job = ImportJob.objects.filter(pk=pk, created_by=request.user).first()
+        job = selectors.import_job_list_for(user=request.user).filter(pk=pk).first()
         if job is None:
             raise Http404
         return Response(s.ImportJobSerializer(job).data)
 
 
 class LedgerExportApi(APIView):
-    """Download the ledger (信息台账) of the user's region as Excel; the export is audited."""
+    """Download the ledger (信息台账) of the user's region, or of a region inside it, as Excel; audited."""
 
-    @extend_schema(responses={(200, XLSX): OpenApiTypes.BINARY})
+    @extend_schema(
+        parameters=[OpenApiParameter("region", str, description="区划代码：本人区划内的下级区划（默认本人区划）")],
+        responses={(200, XLSX): OpenApiTypes.BINARY},
+    )
     def get(self, request):
         _require_region_staff(request)
+        region = (request.query_params.get("region") or "").strip()
+        if region and not (region.isdigit() and user_region_scope(request.user).contains(region)):
+            raise Http404
         handle = tempfile.NamedTemporaryFile(suffix=".xlsx")  # closed by FileResponse
-        ids = ledger_write(user=request.user, path=handle.name)
-        region = "" if request.user.is_superuser else request.user.home_region_id
+        ids = ledger_write(user=request.user, path=handle.name, region_code=region or None)
+        region = region or ("" if request.user.is_superuser else request.user.home_region_id)
         _audit(request, AuditEvent.Action.EXPORT, ids, [region], detail=f"ledger: {len(ids)} children")
         handle.seek(0)
         name = f"ledger-{region or 'all'}-{timezone.localdate():%Y%m%d}.xlsx"

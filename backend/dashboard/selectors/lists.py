@@ -329,3 +329,27 @@ def dashboard_data(*, region: Region | None, today: datetime.date, full_lists: b
         "months": checkins_by_month(figures=total, today=today),
         "lists": {kind: {"count": count, "rows": list_rows} for kind, (count, list_rows) in lists.items()},
     }
+
+
+def dashboard_lists(*, region: Region | None, today: datetime.date, limit: int = LIST_LIMIT) -> dict:
+    """Return the action lists without the rest of the page: unpaired, lapsed pairings and volunteers.
+
+    For the workspace's to-do home: each list's size (a figure of the region) and its first
+    ``limit`` rows, read as the dashboard page reads them.
+    """
+    out_of_date = villages_out_of_date(prefix=region.code if region else "", today=today)
+    total, _rows = region_figures(region=region, today=today, out_of_date=out_of_date)
+    ids = {
+        kind: found[:limit] for kind, found in list_heads(region=region, today=today, out_of_date=out_of_date).items()
+    }
+    return {
+        "unpaired": {"count": total.unpaired, "rows": unpaired_rows(ids=ids["unpaired"])},
+        "lapsed_pairings": {
+            "count": total.overdue,
+            "rows": lapsed_pairing_rows(ids=ids["lapsed_pairings"], today=today),
+        },
+        "lapsed_volunteers": {
+            "count": total.lapsed_volunteers,
+            "rows": lapsed_volunteer_rows(ids=ids["lapsed_volunteers"], today=today),
+        },
+    }

@@ -1,4 +1,4 @@
-"""Writes to children's files: register, update (with history), exit, concerns, reveal."""
+"""Writes to children's files: register, update (with history), exit, reveal; concerns in ``concerns``."""
 
 import datetime
 
@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from backend.audit.models import AuditEvent
 from backend.audit.services import audit_record
-from backend.children.models import Child, ChildChange, Concern
+from backend.children.models import Child, ChildChange
 from backend.children.selectors import can_reveal_id_number
 from backend.children.validation import EDITABLE_FIELDS, child_clean
 from backend.ops.errors import ConflictError, ServiceError
@@ -156,8 +156,8 @@ def child_exit(
     return child
 
 
-def child_id_number_reveal(*, child: Child, user, request=None) -> str:
-    """Return a child's full ID number to a user allowed to see it, and audit the reveal."""
+def child_id_number_reveal(*, child: Child, user, request=None, reason: str = "") -> str:
+    """Return a child's full ID number to a user allowed to see it, and audit the reveal (with her reason)."""
     if not can_reveal_id_number(user):
         raise PermissionError("reveal not allowed")
     audit_record(
@@ -167,55 +167,33 @@ def child_id_number_reveal(*, child: Child, user, request=None) -> str:
         object_ids=[child.pk],
         region_code=child.village_id,
         request=request,
-        detail="id_number",
+        detail="id_number" + (f": {reason.strip()[:200]}" if reason and reason.strip() else ""),
     )
     return child.id_number
 
 
-@transaction.atomic
-def concern_raise(*, child: Child, raised_by, severity: str, category: str, description: str) -> Concern:
-    """Raise a concern (关注事项) about a child; staff of the child's region must act on it."""
-    if severity not in Concern.Severity.values:
-        raise ServiceError(_("请选择严重程度 / choose a severity"), field="severity")
-    if category not in Concern.Category.values:
-        raise ServiceError(_("请选择类别 / choose a category"), field="category")
-    description = (description or "").strip()
-    if not description:
-        raise ServiceError(_("请描述看到的情况 / describe what you saw"), field="description")
-    return Concern.objects.create(
-        child=child, raised_by=raised_by, severity=severity, category=category, description=description[:4000]
-    )
+# Concerns (关注事项) and their handling steps and deadlines.
+from backend.children.services.concerns import (  # noqa: E402
+    concern_acknowledge,
+    concern_close,
+    concern_escalate,
+    concern_escalations_dispatch,
+    concern_follow_up,
+    concern_raise,
+    concern_refer,
+)
 
-
-@transaction.atomic
-def concern_acknowledge(*, concern: Concern, user) -> Concern:
-    """Acknowledge an open concern (受理)."""
-    concern = Concern.objects.select_for_update().get(pk=concern.pk)
-    if concern.status != Concern.Status.OPEN:
-        raise ConflictError(_("只有待处理的事项可以受理 / only an open concern can be acknowledged"), field="status")
-    concern.status = Concern.Status.ACKNOWLEDGED
-    concern.acknowledged_by = user
-    concern.acknowledged_at = timezone.now()
-    concern.save(update_fields=["status", "acknowledged_by", "acknowledged_at"])
-    return concern
-
-
-@transaction.atomic
-def concern_close(*, concern: Concern, user, note: str) -> Concern:
-    """Close a concern with a note saying what was done (e.g. 转介社工站)."""
-    concern = Concern.objects.select_for_update().get(pk=concern.pk)
-    if concern.status == Concern.Status.CLOSED:
-        raise ConflictError(_("该事项已办结 / the concern is already closed"), field="status")
-    note = (note or "").strip()
-    if not note:
-        raise ServiceError(_("办结须填写处理说明（如转介社工站） / a closing note is required"), field="note")
-    now = timezone.now()
-    if concern.status == Concern.Status.OPEN:
-        concern.acknowledged_by = user
-        concern.acknowledged_at = now
-    concern.status = Concern.Status.CLOSED
-    concern.closed_by = user
-    concern.closed_at = now
-    concern.closing_note = note[:4000]
-    concern.save()
-    return concern
+__all__ = [
+    "child_apply",
+    "child_create",
+    "child_exit",
+    "child_id_number_reveal",
+    "child_update",
+    "concern_acknowledge",
+    "concern_close",
+    "concern_escalate",
+    "concern_escalations_dispatch",
+    "concern_follow_up",
+    "concern_raise",
+    "concern_refer",
+]

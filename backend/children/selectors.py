@@ -144,4 +144,7 @@ def import_job_list_for(*, user) -> QuerySet:
 
     if not is_region_staff(user):
         return ImportJob.objects.none()
-    return ImportJob.objects.filter(Q(created_by=user) | user_region_scope(user).q("created_by__home_region_id"))
+    scope = user_region_scope(user)
+    if scope.everything:
+        return ImportJob.objects.all()
+    return ImportJob.objects.filter(Q(created_by=user) | scope.q("created_by__home_region_id"))

@@ -67,6 +67,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "backend.ops.middleware.RequestSizeLimitMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -76,6 +77,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "backend.ops.middleware.ContentSecurityPolicyMiddleware",
     "backend.ops.middleware.RejectNulBytesMiddleware",
+    "backend.ops.middleware.NoStoreMiddleware",
     # Axes must be last: it turns a locked-out login into a 403 page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -166,6 +168,11 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "ops/locked_out.html"
 AXES_VERBOSE = False
+# Sign-in lockouts count per client address by the platform's one rule (ops.ratelimit.client_ip).
+AXES_CLIENT_IP_CALLABLE = "backend.ops.ratelimit.client_address"
+# X-Forwarded-For is believed only from our own proxies: 0 = nothing in front (the client
+# is REMOTE_ADDR), a number N = N proxies, or their addresses/networks, comma-separated.
+RATE_LIMIT_TRUSTED_PROXIES = env.str("RATE_LIMIT_TRUSTED_PROXIES", default="0")
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 3600)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 
@@ -201,6 +208,11 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PARSER_CLASSES": [
+        "backend.ops.parsers.SafeJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
@@ -309,7 +321,10 @@ CELERY_BEAT_SCHEDULE |= {
         "task": "backend.checkins.tasks.due_nightly_task",
         "schedule": crontab(hour=_checkins_at.hour, minute=_checkins_at.minute),
     },
-    "checkins-reminders-hourly": {"task": "backend.checkins.tasks.reminders_hourly_task", "schedule": crontab(minute=5)},
+    "checkins-reminders-hourly": {
+        "task": "backend.checkins.tasks.reminders_hourly_task",
+        "schedule": crontab(minute=5),
+    },
     "checkins-county-digest-weekly": {
         "task": "backend.checkins.tasks.county_digests_weekly_task",
         "schedule": crontab(hour=9, minute=0, day_of_week="mon"),
@@ -345,9 +360,7 @@ WECOM_ROBOT_PER_MINUTE = env.int("WECOM_ROBOT_PER_MINUTE", default=20)
 # Longest SMS accepted, in segments (a Chinese segment holds 67 characters in a long text).
 SMS_MAX_SEGMENTS = env.int("SMS_MAX_SEGMENTS", default=5)
 # Default quiet hours (Asia/Shanghai) for messages without a programme.
-QUIET_HOURS = tuple(
-    datetime.time.fromisoformat(t) for t in env.list("QUIET_HOURS", default=["21:00", "08:00"])
-)
+QUIET_HOURS = tuple(datetime.time.fromisoformat(t) for t in env.list("QUIET_HOURS", default=["21:00", "08:00"]))
 # Per recipient and channel: at most N non-urgent messages per window (seconds).
 OUTBOX_RATE_LIMIT = (env.int("OUTBOX_RATE_LIMIT_COUNT", default=5), env.int("OUTBOX_RATE_LIMIT_WINDOW", default=3600))
 OUTBOX_DISPATCH_BATCH = env.int("OUTBOX_DISPATCH_BATCH", default=500)

@@ -176,5 +176,5 @@ def test_a_volunteer_lists_only_her_current_pairings_with_what_the_children_api_
     assert "赵" not in str(rows) and "家长投诉" not in str(rows)
     assert client.get(reverse("pairing-api:pairing-detail", args=[ended.pk])).status_code == 404
     # A suspended volunteer sees none.
-    Volunteer.objects.filter(pk=volunteer.pk).update(status=Volunteer.Status.SUSPENDED)
+    Volunteer.objects.filter(pk=volunteer.pk).update(status=Volunteer.Status.SUSPENDED, status_reason="inactive")
     assert client.get(reverse("pairing-api:pairing-list")).json()["results"] == []

@@ -68,6 +68,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "backend.ops.middleware.RequestSizeLimitMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -78,6 +79,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "backend.ops.middleware.ContentSecurityPolicyMiddleware",
     "backend.ops.middleware.RejectNulBytesMiddleware",
+    "backend.ops.middleware.NoStoreMiddleware",
     # Axes must be last: it turns a locked-out login into a 403 page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -168,6 +170,11 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "ops/locked_out.html"
 AXES_VERBOSE = False
+# Sign-in lockouts count per client address by the platform's one rule (ops.ratelimit.client_ip).
+AXES_CLIENT_IP_CALLABLE = "backend.ops.ratelimit.client_address"
+# X-Forwarded-For is believed only from our own proxies: 0 = nothing in front (the client
+# is REMOTE_ADDR), a number N = N proxies, or their addresses/networks, comma-separated.
+RATE_LIMIT_TRUSTED_PROXIES = env.str("RATE_LIMIT_TRUSTED_PROXIES", default="0")
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 3600)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 
@@ -203,6 +210,11 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PARSER_CLASSES": [
+        "backend.ops.parsers.SafeJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",

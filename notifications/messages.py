@@ -8,6 +8,7 @@ register(
         text="【爱心妈妈】您的验证码是{code}，10分钟内有效。请勿告诉他人。",
         description="登录或报名时的短信验证码 / sign-in code",
         example={"code": "482913"},
+        secret_params=("code",),
         urgent=True,
     )
 )

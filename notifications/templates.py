@@ -22,6 +22,9 @@ class MessageTemplate:
     urgent: bool = False
     # For WeChat template messages: field name -> str.format() text, each cut to 20 characters.
     wechat_fields: tuple[tuple[str, str], ...] = ()
+    # Parameters that are secrets (one-time codes): stored encrypted, masked in the body,
+    # and cleared once the message is delivered or given up (notifications/services/secrets.py).
+    secret_params: tuple[str, ...] = ()
 
     def render(self, params: dict) -> str:
         return self.text.format(**params)

@@ -50,6 +50,7 @@ class PairingRunAdmin(RegionScopedAdmin):
 @admin.register(Proposal)
 class ProposalAdmin(RegionScopedAdmin):
     region_field = "child__village_id"
+    audit_children = "child"
     staff_roles = ("staff",)
     list_display = ("id", "child", "volunteer", "team", "score", "reasons_display", "status", "run")
     list_filter = ("status",)
@@ -76,6 +77,7 @@ class ProposalAdmin(RegionScopedAdmin):
 @admin.register(Pairing)
 class PairingAdmin(RegionScopedAdmin):
     region_field = "child__village_id"
+    audit_children = "child"
     staff_roles = ("staff", "child_director")
     list_display = ("id", "child", "volunteer", "team", "status", "started_on", "ended_on", "end_reason")
     list_filter = ("status", "end_reason")

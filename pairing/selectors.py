@@ -78,10 +78,14 @@ def split_key(key: str) -> tuple[str, int]:
 
 
 def pairing_list(*, user: User) -> QuerySet[Pairing]:
-    """Return the pairings a user may see: her region's, or a volunteer's own."""
+    """Return the pairings a user may see: her region's, or a volunteer's own current ones."""
     qs = Pairing.objects.select_related("child__village", "volunteer", "team", "programme")
     if user.is_authenticated and user.role == User.Role.VOLUNTEER and not user.is_superuser:
-        return qs.filter(Q(volunteer__user=user) | Q(team__members__user=user)).distinct()
+        # Her current pairings only, while she serves: the same rule as the children she may see.
+        mine = Q(volunteer__user=user, volunteer__status="active") | Q(
+            team__members__user=user, team__members__status="active"
+        )
+        return qs.filter(mine, status__in=CURRENT).distinct()
     return qs.filter(user_region_scope(user).q("child__village_id"))
 
 

@@ -51,6 +51,15 @@ def _require_child_in_scope(user: User, child: Child) -> None:
         raise ServiceError(_("儿童不在您的辖区内 / the child is outside your region"), field="child")
 
 
+def _require_helper_in_scope(user: User, volunteer: Volunteer | None, team: Team | None) -> None:
+    """Refuse a volunteer or team outside the user's region as if it did not exist."""
+    scope = user_region_scope(user)
+    if volunteer is not None and not scope.contains(volunteer.village_id):
+        raise ServiceError(_("没有这位爱心妈妈 / no such volunteer"), field="volunteer")
+    if team is not None and not scope.contains(team.region_id):
+        raise ServiceError(_("没有这个小分队 / no such team"), field="team")
+
+
 # --- runs ---------------------------------------------------------------------------
 
 
@@ -316,6 +325,10 @@ def pairing_create(
     at once cannot over-fill her. Rules that staff may override need ``override_note``.
     """
     _require_child_in_scope(user, child)
+    if proposal is None:
+        # An engine proposal may pair across counties within the programme's distance; its
+        # approval checks the child. Staff pairing by hand choose only helpers they can see.
+        _require_helper_in_scope(user, volunteer, team)
     with transaction.atomic():
         if volunteer is not None:
             volunteer = Volunteer.objects.select_for_update().get(pk=volunteer.pk)
@@ -541,13 +554,7 @@ def proposal_edit(
         raise ServiceError(_("请选择一位爱心妈妈或一个小分队 / choose one volunteer or one team"), field="volunteer")
     with transaction.atomic():
         proposal = _open_proposal(proposal, user)
-        helper_code = volunteer.village_id if volunteer else team.region_id
-        if not user_region_scope(user).contains(helper_code) and not helper_code.startswith(
-            proposal.child.village_id[: Region.CODE_LENGTHS[proposal.run.programme.pairing_max_distance]]
-        ):
-            raise ServiceError(
-                _("所选爱心妈妈不在您的辖区内 / the volunteer is outside your region"), field="volunteer"
-            )
+        _require_helper_in_scope(user, volunteer, team)
         proposal.volunteer, proposal.team = volunteer, team
         proposal.edited = True
         proposal.reasons = [_("人工调整 / edited by staff")]

@@ -58,3 +58,10 @@ class ProgrammeFactory(factory.django.DjangoModelFactory):
     name = "晋城市爱心妈妈结对关爱"
     slug = "jincheng"
     region_id = "1405"
+
+
+def outbox_code(message) -> str:
+    """Return the one-time code a queued message carries (sealed in the row: notifications/services/secrets.py)."""
+    from notifications.services.secrets import message_secrets_open
+
+    return message_secrets_open(message)[0]["code"]

@@ -75,3 +75,73 @@ def user_region_scope(user: User | None) -> RegionScope:
 def user_regions(user: User):
     """Return the regions (of any level) the user may see."""
     return Region.objects.filter(user_region_scope(user).q("code"))
+
+
+# Where each region-bound model keeps its region code, for scoped_queryset. Programmes are
+# not here: staff below a programme's region work in it (programme_list_for) but only
+# staff at or above it change its settings (programme_settings_list).
+REGION_FIELDS: dict[str, str] = {
+    "regions.region": "code",
+    "children.child": "village_id",
+    "children.concern": "child__village_id",
+    "volunteers.application": "village_id",
+    "volunteers.volunteer": "village_id",
+    "volunteers.caringunit": "region_id",
+    "volunteers.team": "region_id",
+    "volunteers.screeningitem": "programme__region_id",
+    "pairing.pairing": "child__village_id",
+    "pairing.pairingrun": "region_id",
+    "pairing.proposal": "child__village_id",
+    "checkins.checkin": "child_links__child__village_id",
+    "checkins.contactrule": "programme__region_id",
+    "checkins.calendarevent": "programme__region_id",
+    "checkins.duestate": "pairing__child__village_id",
+    "checkins.escalation": "pairing__child__village_id",
+    "notifications.message": "region_id",
+    "notifications.wecomrobot": "region_id",
+    "audit.auditevent": "region_code",
+}
+
+
+MULTI_VALUED = {"child_links__child__village_id"}
+
+
+def region_field_of(model) -> str | None:
+    """Return the lookup of a model's region code (see REGION_FIELDS), or None if it has none."""
+    return REGION_FIELDS.get(model._meta.label_lower)
+
+
+def scoped_queryset(user: User | None, model, queryset=None):
+    """Return the rows of a region-bound model that the user may see and choose.
+
+    The one queryset for every related field a user can fill: serializer
+    ``PrimaryKeyRelatedField``s (``ScopedPrimaryKeyRelatedField``), admin foreign-key and
+    many-to-many choices (``RegionScopedAdmin``) and the workspace's forms. A model not in
+    ``REGION_FIELDS`` is not region-bound and is returned unfiltered; a model that is
+    bound, for a user with no region (a volunteer, anonymous), is empty.
+    """
+    qs = queryset if queryset is not None else model._default_manager.all()
+    field = region_field_of(model)
+    if field is None:
+        return qs
+    scope = user_region_scope(user)
+    if scope.everything:
+        return qs
+    if scope.is_empty:
+        return qs.none()
+    if field in MULTI_VALUED:
+        # A check-in about children in two villages: one row, not one per child.
+        return qs.filter(pk__in=model._default_manager.filter(scope.q(field)).values("pk"))
+    return qs.filter(scope.q(field))
+
+
+def region_code_of(obj, field: str) -> str | None:
+    """Return the region code a row's ``field`` lookup leads to (None for a multi-valued one)."""
+    if field in MULTI_VALUED:
+        return None
+    *path, last = field.split("__")
+    for name in path:
+        obj = getattr(obj, name, None)
+        if obj is None:
+            return None
+    return getattr(obj, last if last.endswith("_id") or last == "code" else f"{last}_id", None)

@@ -75,6 +75,7 @@ class StaffCheckInForm(forms.ModelForm):
 @admin.register(CheckIn)
 class CheckInAdmin(RegionScopedAdmin):
     region_field = "child_links__child__village_id"
+    audit_children = "child_links__child"
     staff_can_add = True
     list_display = ["occurred_on", "volunteer", "kind", "source", "worried", "acknowledged_at"]
     list_filter = ["kind", "source", "worried", ("acknowledged_at", admin.EmptyFieldListFilter)]
@@ -146,6 +147,7 @@ class ProgrammeRulesAdmin(RegionScopedAdmin):
     region_field = "programme__region_id"
     staff_can_add = True
     staff_can_change = True
+    programme_settings = True
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
@@ -193,6 +195,7 @@ class OverdueFilter(admin.SimpleListFilter):
 @admin.register(DueState)
 class DueStateAdmin(RegionScopedAdmin):
     region_field = "pairing__child__village_id"
+    audit_children = "pairing__child"
     list_display = ["pairing", "what", "next_due_on", "last_contact_on", "satisfied_on", "escalation"]
     list_filter = [OverdueFilter, "escalation"]
     list_select_related = ["pairing", "rule", "event"]
@@ -202,6 +205,7 @@ class DueStateAdmin(RegionScopedAdmin):
 @admin.register(Escalation)
 class EscalationAdmin(RegionScopedAdmin):
     region_field = "pairing__child__village_id"
+    audit_children = "pairing__child"
     list_display = ["pairing", "level", "region", "due_on", "overdue_days", "created_on", "resolved_on"]
     list_filter = ["level", ("resolved_on", admin.EmptyFieldListFilter)]
     readonly_fields = [f.name for f in Escalation._meta.fields]

@@ -20,6 +20,7 @@ from backend.checkins import selectors, services
 from backend.checkins.models import CheckIn
 from backend.children.selectors import child_list_for
 from backend.ops.errors import ServiceError
+from backend.ops.ratelimit import client_ip
 from backend.volunteers.models import Volunteer
 
 KIND_ICONS = {
@@ -42,7 +43,7 @@ def _volunteer(request) -> Volunteer | None:
 
 
 def _client_ip(request) -> str:
-    return request.META.get("REMOTE_ADDR", "")
+    return client_ip(request)  # the platform's one client-address rule
 
 
 @require_http_methods(["GET", "POST"])

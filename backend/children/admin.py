@@ -200,6 +200,7 @@ class ChildAdmin(NotFoundForOthersMixin, RegionScopedAdmin):
 @admin.register(Concern)
 class ConcernAdmin(NotFoundForOthersMixin, RegionScopedAdmin):
     region_field = "child__village_id"
+    audit_children = "child"
     list_display = ("id", "child", "severity", "category", "status", "raised_by", "created_at")
     list_filter = ("status", "severity", "category")
     list_select_related = ("child", "raised_by")

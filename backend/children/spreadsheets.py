@@ -20,6 +20,7 @@ from openpyxl.utils import get_column_letter
 
 from backend.children.models import Child, Concern
 from backend.children.selectors import OPEN_CONCERN_STATUSES, child_list_for
+from backend.privacy.formulas import row_safe
 
 
 @dataclass(frozen=True)
@@ -422,24 +423,26 @@ def ledger_write(*, user, path: str | os.PathLike, region_code: str | None = Non
             b = row["birth_date"]
             age = today.year - b.year - ((today.month, today.day) < (b.month, b.day))
             ws.append(
-                [
-                    n,
-                    row["id"],
-                    row["family_name"] + row["given_name"],
-                    str(labels["gender"].get(row["gender"], "")),
-                    age,
-                    row["id_number_masked"],
-                    row["village__full_name"],
-                    str(labels["category"].get(row["category"], "")),
-                    str(labels["difficulty_subtype"].get(row["difficulty_subtype"], "")),
-                    str(labels["guardian_relation"].get(row["guardian_relation"], "")),
-                    "、".join(str(labels["needs"].get(x, x)) for x in row["needs"] or []),
-                    str(labels["risk_level"].get(row["risk_level"], "")),
-                    row["volunteers_wanted"],
-                    "、".join(helpers.get(row["id"], [])),
-                    last_care[row["id"]].isoformat() if row["id"] in last_care else "",
-                    row["open_concerns"] or 0,
-                ]
+                row_safe(
+                    [
+                        n,
+                        row["id"],
+                        row["family_name"] + row["given_name"],
+                        str(labels["gender"].get(row["gender"], "")),
+                        age,
+                        row["id_number_masked"],
+                        row["village__full_name"],
+                        str(labels["category"].get(row["category"], "")),
+                        str(labels["difficulty_subtype"].get(row["difficulty_subtype"], "")),
+                        str(labels["guardian_relation"].get(row["guardian_relation"], "")),
+                        "、".join(str(labels["needs"].get(x, x)) for x in row["needs"] or []),
+                        str(labels["risk_level"].get(row["risk_level"], "")),
+                        row["volunteers_wanted"],
+                        "、".join(helpers.get(row["id"], [])),
+                        last_care[row["id"]].isoformat() if row["id"] in last_care else "",
+                        row["open_concerns"] or 0,
+                    ]
+                )
             )
             ids.append(row["id"])
     wb.save(path)

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from backend.accounts.selectors import user_region_scope
 from backend.children.models import Child
 from backend.privacy.idnumbers import parse_resident_id
+from backend.privacy.names import name_clean
 from backend.regions.models import Region
 
 # The fields of a file a user writes (the rest is derived or set by a workflow).
@@ -117,6 +118,8 @@ def child_clean(
     errors: dict[str, str] = {}
     for field in ("family_name", "given_name", "school", "grade", "guardian_name", "parents_work_place"):
         data[field] = (data.get(field) or "").strip()
+    for field in ("family_name", "given_name", "guardian_name"):
+        data[field] = name_clean(data[field])
     for field in REQUIRED_FIELDS:
         if data.get(field) in (None, "", []):
             errors[field] = _("必填项 / this field is required")

@@ -9,6 +9,7 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from backend.dashboard.selectors import LOAD_BUCKETS, Figures
+from backend.privacy.formulas import row_safe
 
 
 def _figure_columns() -> list[tuple[str, str]]:
@@ -47,7 +48,7 @@ def _sheet(wb: Workbook, title: str, headers: list[str], rows: list[list]) -> No
         header_cells.append(cell)
     ws.append(header_cells)
     for row in rows:
-        ws.append(row)
+        ws.append(row_safe(row))
 
 
 def dashboard_workbook(data: dict) -> bytes:

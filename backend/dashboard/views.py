@@ -8,10 +8,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from backend.audit.models import AuditEvent
-from backend.audit.services import audit_record
+from backend.audit.services import audit_children_shown
 from backend.dashboard.api.serializers import dashboard_json
 from backend.dashboard.exports import dashboard_workbook
-from backend.dashboard.selectors import dashboard_data, dashboard_region, region_breadcrumbs
+from backend.dashboard.selectors import dashboard_children_shown, dashboard_data, dashboard_region, region_breadcrumbs
 from backend.workspace.access import staff_page
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -39,6 +39,12 @@ def dashboard_page(request, code: str | None = None):
     """Show the figures of a region and of each region one level below it."""
     region = dashboard_region(user=request.user, code=code)
     data = dashboard_data(region=region, today=timezone.localdate())
+    audit_children_shown(
+        request=request,
+        action=AuditEvent.Action.LIST,
+        children=dashboard_children_shown(data),
+        detail=f"dashboard {region.code if region else 'all'}",
+    )
     context = {
         **data,
         "breadcrumbs": region_breadcrumbs(user=request.user, region=region),
@@ -68,15 +74,12 @@ def dashboard_export(request, code: str | None = None):
     today = timezone.localdate()
     data = dashboard_data(region=region, today=today, full_lists=True)
     content = dashboard_workbook(data)
-    lists = data["lists"]
-    audit_record(
-        actor=request.user,
-        action=AuditEvent.Action.EXPORT,
-        object_type="dashboard",
-        object_ids=[r["id"] for r in lists["unpaired"]["rows"]],
-        region_code=region.code if region else "",
+    # Every child the workbook names: unpaired, in a lapsed pairing, with an open concern.
+    audit_children_shown(
         request=request,
-        detail=f"dashboard figures {region.code if region else 'all'}",
+        action=AuditEvent.Action.EXPORT,
+        children=dashboard_children_shown(data),
+        detail=f"dashboard export {region.code if region else 'all'}",
     )
     response = HttpResponse(content, content_type=XLSX)
     name = f"dashboard-{region.code if region else 'all'}-{today:%Y%m%d}.xlsx"

@@ -14,11 +14,13 @@ phone number or IP never appears in the cache in clear.
 """
 
 import hashlib
+import ipaddress
 import math
 import time
 from dataclasses import dataclass
 
 from django.core.cache import cache
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 from rest_framework import status
 
@@ -83,17 +85,56 @@ def rate_limit_reset(*, scope: str, key: str, window: int) -> None:
     cache.delete(_cache_key(scope, key, window, bucket))
 
 
-def client_ip(request) -> str:
-    """Return the client's IP: the X-Forwarded-For entry our own proxy appended.
+def _trusted_proxies(value) -> int | tuple:
+    """Parse RATE_LIMIT_TRUSTED_PROXIES: a number of proxy hops, or the proxies' addresses/networks."""
+    text = str(value if value is not None else "0").strip()
+    if text.isdigit():
+        return int(text)
+    try:
+        return tuple(ipaddress.ip_network(p.strip(), strict=False) for p in text.split(",") if p.strip())
+    except ValueError:
+        raise ImproperlyConfigured(
+            "RATE_LIMIT_TRUSTED_PROXIES must be a number of proxies (0 = none) or their addresses, "
+            f"comma-separated (e.g. 10.0.0.0/8): {text!r}"
+        ) from None
 
-    The first entry is whatever the client sent, so trusting it let anyone step around
-    the per-address limits by sending a new X-Forwarded-For each time (found by the
-    hardening review). Behind RATE_LIMIT_TRUSTED_PROXIES proxies (default 1), the
-    address is that many entries from the right; with 0, REMOTE_ADDR.
+
+def _address(text: str):
+    try:
+        return ipaddress.ip_address(text)
+    except ValueError:
+        return None
+
+
+def client_ip(request) -> str:
+    """Return the client's address: the one rule for rate limits, the audit log and every sign-in.
+
+    X-Forwarded-For is believed only as far as our own proxies wrote it
+    (RATE_LIMIT_TRUSTED_PROXIES). With 0 (the default: nothing in front) it is ignored
+    and REMOTE_ADDR is the client. With a number N, the entry N from the right (what
+    the outermost of our N proxies saw). With the proxies' addresses or networks, the
+    first address from the right that is not one of them, walked only while each hop
+    came from a trusted proxy, so a client that reaches the server directly is judged
+    by its own address whatever header it sends.
     """
     from django.conf import settings
 
-    proxies = getattr(settings, "RATE_LIMIT_TRUSTED_PROXIES", 1)
+    trusted = _trusted_proxies(getattr(settings, "RATE_LIMIT_TRUSTED_PROXIES", 0))
+    remote = request.META.get("REMOTE_ADDR", "")
     entries = [e.strip() for e in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if e.strip()]
-    ip = entries[-proxies] if proxies and len(entries) >= proxies else request.META.get("REMOTE_ADDR", "")
+    if isinstance(trusted, int):
+        ip = entries[-trusted] if trusted and len(entries) >= trusted else remote
+        return ip or "unknown"
+    ip = remote
+    for entry in reversed(entries):
+        hop = _address(ip)
+        if hop is None or not any(hop in net for net in trusted):
+            break
+        ip = entry
     return ip or "unknown"
+
+
+def client_address(request) -> str | None:
+    """Return ``client_ip`` as a valid IP address, or None (for the audit log and django-axes)."""
+    address = _address(client_ip(request))
+    return str(address) if address is not None else None

@@ -1,6 +1,8 @@
 """Resident identity card numbers (居民身份证号码): validation, derived facts, masking."""
 
 import datetime
+import re
+import unicodedata
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
@@ -10,6 +12,15 @@ from stdnum.cn import ric
 from stdnum.exceptions import ValidationError as StdnumError
 
 from backend.privacy.crypto import keyed_hash
+
+# ASCII only: str.isdigit() also accepts Devanagari, Arabic-Indic and other digits, which
+# would store a non-number and slip past the duplicate check.
+ID_NUMBER_FORMAT = re.compile(r"[0-9]{17}[0-9X]")
+
+
+def id_number_normalise(value: str) -> str:
+    """Return an ID number as stored and hashed: NFKC (full-width digits), no spaces, upper case."""
+    return ric.compact(unicodedata.normalize("NFKC", value or "")).upper()
 
 
 @dataclass(frozen=True)
@@ -41,12 +52,12 @@ def parse_resident_id(value: str, *, today: datetime.date | None = None) -> Resi
     own ``validate`` also rejects codes assigned after the birth year, which real
     numbers carry all the time, so it is not used as a whole.)
     """
-    number = ric.compact(value or "").upper()
+    number = id_number_normalise(value)
     if not number:
         raise ValidationError(_("请填写身份证号码 / ID number is required"), code="required")
     if len(number) != 18:
         raise ValidationError(_("身份证号码应为18位 / ID number must have 18 characters"), code="length")
-    if not number[:17].isdigit() or not (number[17].isdigit() or number[17] == "X"):
+    if not ID_NUMBER_FORMAT.fullmatch(number):
         raise ValidationError(
             _("身份证号码格式不正确：前17位为数字，最后一位为数字或X / ID number format is wrong"), code="format"
         )
@@ -90,4 +101,4 @@ def mask_id_number(number: str) -> str:
 
 def id_number_hash(number: str) -> str:
     """Return the keyed hash of a normalised ID number, for duplicate detection."""
-    return keyed_hash(ric.compact(number).upper(), purpose="resident-id")
+    return keyed_hash(id_number_normalise(number), purpose="resident-id")

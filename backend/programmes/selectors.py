@@ -19,6 +19,16 @@ def programme_list_for(*, user: User) -> QuerySet[Programme]:
     return Programme.objects.filter(q) if not scope.is_empty else Programme.objects.none()
 
 
+def programme_settings_list(*, user: User) -> QuerySet[Programme]:
+    """Return the programmes whose settings the user may change: those at or below her region.
+
+    Contact rules, care dates and the screening checklist drive reminders, escalations
+    and approvals in every county of a programme, so staff below its region may not.
+    """
+    scope = user_region_scope(user)
+    return Programme.objects.filter(scope.q("region_id")) if not scope.is_empty else Programme.objects.none()
+
+
 def programme_open_for_recruitment() -> QuerySet[Programme]:
     """Return the programmes whose recruitment call (招募令) is open."""
     return Programme.objects.filter(is_active=True, recruitment_open=True).select_related("region")

@@ -468,5 +468,6 @@ class ScreeningItemAdmin(RegionScopedAdmin):
     region_field = "programme__region_id"
     staff_can_add = True
     staff_can_change = True
+    programme_settings = True
     list_display = ("programme", "order", "label", "code", "required")
     list_filter = ("programme",)

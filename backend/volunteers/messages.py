@@ -8,6 +8,7 @@ PHONE_CODE = register(
         text="【爱心妈妈】您的验证码是{code}，{minutes}分钟内有效，请勿告诉他人。",
         description="手机号验证码（报名、查询、登录） / one-time phone code",
         example={"code": "123456", "minutes": 10},
+        secret_params=("code",),
         # She is waiting for it and it expires in minutes: quiet hours must not hold it.
         urgent=True,
     )

@@ -16,6 +16,7 @@ from backend.accounts.models import User
 from backend.accounts.selectors import user_region_scope
 from backend.ops.errors import ConflictError, ServiceError
 from backend.privacy.idnumbers import id_number_hash, parse_resident_id
+from backend.privacy.names import name_clean
 from backend.programmes.models import Programme
 from backend.regions.models import Region
 from backend.volunteers.models import (
@@ -214,6 +215,7 @@ def application_submit(
     from backend.accounts.services import phone_normalise
 
     errors: dict[str, list[str]] = {}
+    name = name_clean(name)
     try:
         phone = phone_normalise(phone)
     except ServiceError as exc:
@@ -549,6 +551,7 @@ def caring_unit_register(
 ) -> CaringUnit:
     """Register a caring unit (爱心单位) in a region the registering staff member covers."""
     code = uscc_normalise(uscc)
+    name, contact_name = name_clean(name), name_clean(contact_name)
     if not (name or "").strip():
         raise ServiceError(_("请填写单位名称 / unit name is required"), field="name")
     if not (contact_name or "").strip():
@@ -577,6 +580,7 @@ def caring_unit_register(
 def team_create(*, programme: Programme, name: str, region: Region, by: User) -> Team:
     """Create a volunteer team (关爱小分队) for an area of the programme."""
     _require_in_scope(by, region.code)
+    name = name_clean(name)
     if not region.code.startswith(programme.region_id):
         raise ServiceError(
             _("小分队的服务区划须在项目范围内 / the team's area is outside the programme"), field="region"

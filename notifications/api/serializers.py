@@ -1,5 +1,6 @@
 from rest_framework import serializers
 
+from backend.accounts.api.fields import OutputModelSerializer
 from notifications.models import Message
 
 
@@ -13,7 +14,7 @@ def mask_recipient(message: Message) -> str:
     return value[:-8] + "****" + value[-4:]
 
 
-class MessageOutputSerializer(serializers.ModelSerializer):
+class MessageOutputSerializer(OutputModelSerializer):
     recipient = serializers.SerializerMethodField()
     # Plain strings, not enums: keeps the schema's enum names free of collisions with other apps.
     status = serializers.CharField(read_only=True)

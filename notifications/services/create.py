@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from backend.ops.errors import ServiceError
 from notifications.channels.segments import sms_segments
 from notifications.models import Message, WeChatBinding, WeComRobot
+from notifications.services.secrets import message_secrets_seal
 
 logger = logging.getLogger(__name__)
 
@@ -85,6 +86,7 @@ def message_create(
 ) -> Message:
     """Put one message in the outbox; it is enqueued after the caller's transaction commits."""
     text_guard(text)
+    params, text = message_secrets_seal(template=template, params=params or {}, text=text)
     if idempotency_key:
         existing = Message.objects.filter(idempotency_key=idempotency_key).first()
         if existing:

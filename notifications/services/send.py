@@ -14,9 +14,11 @@ from backend.ops.errors import ServiceError
 from notifications.channels import DeliveryDeferred, DeliveryError, OutgoingMessage, SendResult, channel_for
 from notifications.models import Message, SmsOptOut, WeChatBinding
 from notifications.services.create import quiet_hours_until
+from notifications.services.secrets import SEALED, message_secrets_cleared, message_secrets_open
 from notifications.services.subscribers import sms_opt_out
 
 logger = logging.getLogger(__name__)
+FINISHED = (Message.Status.SENT, Message.Status.FAILED, Message.Status.CANCELLED)
 
 # --- sending -----------------------------------------------------------------------
 
@@ -29,6 +31,8 @@ def _backoff(attempts: int) -> datetime.timedelta:
 
 def _finish(message: Message, **fields) -> Message:
     """Write the outcome of an attempt if the row is still ours (status sending); return the row."""
+    if fields.get("status") in FINISHED and SEALED in (message.params or {}):
+        fields["params"] = message_secrets_cleared(message.params)  # the one-time code is gone once sent
     if Message.objects.filter(pk=message.pk, status=Message.Status.SENDING).update(**fields):
         for name, value in fields.items():
             setattr(message, name, value)
@@ -75,12 +79,13 @@ def _attempt_tag(message: Message) -> str:
 
 
 def _outgoing(message: Message) -> OutgoingMessage:
+    params, text = message_secrets_open(message)
     return OutgoingMessage(
         message_id=message.pk,
         to=message.recipient,
-        text=message.body,
+        text=text,
         template=message.template,
-        params=message.params,
+        params=params,
         attempt_started_at=message.claimed_at,
         attempt_tag=_attempt_tag(message),
     )

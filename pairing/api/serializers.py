@@ -1,13 +1,14 @@
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from backend.accounts.api.fields import OutputModelSerializer, ScopedPrimaryKeyRelatedField
 from backend.children.models import Child
 from backend.regions.models import Region
 from backend.volunteers.models import Team, Volunteer
 from pairing.models import Pairing, PairingRun, Proposal, RunUnmatched
 
 
-class RunOutputSerializer(serializers.ModelSerializer):
+class RunOutputSerializer(OutputModelSerializer):
     progress = serializers.IntegerField(read_only=True)
     region_name = serializers.CharField(source="region.full_name", read_only=True)
     programme_name = serializers.CharField(source="programme.name", read_only=True)
@@ -40,7 +41,7 @@ class RunInputSerializer(serializers.Serializer):
     )
 
 
-class _ChildBrief(serializers.ModelSerializer):
+class _ChildBrief(OutputModelSerializer):
     """Only what a pairing list needs: no ID number, no address, no guardian."""
 
     village_name = serializers.CharField(source="village.full_name", read_only=True)
@@ -50,7 +51,7 @@ class _ChildBrief(serializers.ModelSerializer):
         fields = ["id", "family_name", "given_name", "gender", "village", "village_name", "needs", "volunteers_wanted"]
 
 
-class ProposalOutputSerializer(serializers.ModelSerializer):
+class ProposalOutputSerializer(OutputModelSerializer):
     child = _ChildBrief(read_only=True)
     volunteer_name = serializers.CharField(source="volunteer.name", read_only=True, default=None, allow_null=True)
     volunteer_village = serializers.CharField(
@@ -79,7 +80,7 @@ class ProposalOutputSerializer(serializers.ModelSerializer):
         ]
 
 
-class UnmatchedOutputSerializer(serializers.ModelSerializer):
+class UnmatchedOutputSerializer(OutputModelSerializer):
     child = _ChildBrief(read_only=True)
 
     class Meta:
@@ -87,7 +88,7 @@ class UnmatchedOutputSerializer(serializers.ModelSerializer):
         fields = ["id", "run", "child", "code", "missing", "reason", "priority"]
 
 
-class PairingOutputSerializer(serializers.ModelSerializer):
+class PairingOutputSerializer(OutputModelSerializer):
     child = _ChildBrief(read_only=True)
     volunteer_name = serializers.CharField(source="volunteer.name", read_only=True, default=None, allow_null=True)
     team_name = serializers.CharField(source="team.name", read_only=True, default=None, allow_null=True)
@@ -113,9 +114,27 @@ class PairingOutputSerializer(serializers.ModelSerializer):
         ]
 
 
+class VolunteerPairingSerializer(PairingOutputSerializer):
+    """A volunteer's view of her current pairing: the same shape, with what she may not see blanked.
+
+    Only what the children API shows her of the child (given name, gender, village
+    name); no family name, village code or needs, and no end or override notes. Blank
+    rather than absent, so one schema describes both views.
+    """
+
+    HIDDEN = {"end_note": "", "override_note": "", "end_reason": "", "do_not_pair_again": False}
+    HIDDEN_CHILD = {"family_name": "", "village": "", "needs": [], "volunteers_wanted": 0}
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        data.update(self.HIDDEN)
+        data["child"] = {**data["child"], **self.HIDDEN_CHILD}
+        return data
+
+
 class HelperChoiceSerializer(serializers.Serializer):
-    volunteer = serializers.PrimaryKeyRelatedField(queryset=Volunteer.objects.all(), required=False, allow_null=True)
-    team = serializers.PrimaryKeyRelatedField(queryset=Team.objects.all(), required=False, allow_null=True)
+    volunteer = ScopedPrimaryKeyRelatedField(Volunteer, required=False, allow_null=True)
+    team = ScopedPrimaryKeyRelatedField(Team, required=False, allow_null=True)
 
     def validate(self, attrs):
         if bool(attrs.get("volunteer")) == bool(attrs.get("team")):

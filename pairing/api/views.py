@@ -15,12 +15,20 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from backend.accounts.models import User
-from backend.accounts.selectors import user_region_scope
+from backend.accounts.selectors import scoped_queryset
+from backend.audit.services import audit_children_shown
 from backend.children.models import Child
-from backend.programmes.models import Programme
+from backend.programmes.selectors import programme_list_for
 from pairing import selectors, services
 from pairing.api import serializers as s
 from pairing.models import Pairing, Proposal
+
+
+def _audit_children(request, action: str, rows, detail: str) -> None:
+    """Audit a response that showed the children of these proposals or pairings."""
+    audit_children_shown(
+        request=request, action=action, children=[(r.child_id, r.child.village_id) for r in rows], detail=detail
+    )
 
 
 class IsFederationStaff(BasePermission):
@@ -44,7 +52,7 @@ class RunListCreateApi(generics.ListAPIView):
     def post(self, request):
         data = s.RunInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        programme = Programme.objects.filter(pk=data.validated_data["programme"]).first()
+        programme = programme_list_for(user=request.user).filter(pk=data.validated_data["programme"]).first()
         if programme is None:
             raise serializers.ValidationError({"programme": ["没有这个关爱项目 / no such programme"]})
         region = s.region_or_error(data.validated_data["region"])
@@ -75,7 +83,13 @@ class ProposalListApi(generics.ListAPIView):
         ]
     )
     def get(self, request, *args, **kwargs):
-        return super().get(request, *args, **kwargs)
+        response = super().get(request, *args, **kwargs)
+        _audit_children(request, "list", getattr(self, "shown", None) or [], "proposals")
+        return response
+
+    def paginate_queryset(self, queryset):
+        self.shown = super().paginate_queryset(queryset)
+        return self.shown
 
     def get_queryset(self):
         qs = selectors.proposal_list(user=self.request.user).order_by("id")
@@ -173,21 +187,35 @@ class ProposalEditApi(APIView):
     @extend_schema(request=s.HelperChoiceSerializer, responses={200: s.ProposalOutputSerializer})
     def post(self, request, pk):
         proposal = _proposal_or_404(request, pk)
-        data = s.HelperChoiceSerializer(data=request.data)
+        data = s.HelperChoiceSerializer(data=request.data, context={"request": request})
         data.is_valid(raise_exception=True)
         services.proposal_edit(proposal=proposal, user=request.user, **data.validated_data)
         return Response(s.ProposalOutputSerializer(_proposal_or_404(request, pk)).data)
 
 
+def _pairing_serializer_for(user):
+    is_volunteer = user.is_authenticated and user.role == User.Role.VOLUNTEER and not user.is_superuser
+    return s.VolunteerPairingSerializer if is_volunteer else s.PairingOutputSerializer
+
+
 class PairingListCreateApi(generics.ListAPIView):
-    """List pairings you may see (a volunteer: her own), or pair by hand (POST, staff)."""
+    """List pairings you may see (a volunteer: her current ones), or pair by hand (POST, staff)."""
 
     permission_classes = [IsAuthenticated]
     serializer_class = s.PairingOutputSerializer
 
+    def get_serializer_class(self):
+        return _pairing_serializer_for(self.request.user)
+
+    def paginate_queryset(self, queryset):
+        self.shown = super().paginate_queryset(queryset)
+        return self.shown
+
     @extend_schema(parameters=[OpenApiParameter("status", str, enum=Pairing.Status.values)])
     def get(self, request, *args, **kwargs):
-        return super().get(request, *args, **kwargs)
+        response = super().get(request, *args, **kwargs)
+        _audit_children(request, "list", getattr(self, "shown", None) or [], "pairings")
+        return response
 
     def get_queryset(self):
         qs = selectors.pairing_list(user=self.request.user).order_by("-id")
@@ -202,14 +230,14 @@ class PairingListCreateApi(generics.ListAPIView):
     def post(self, request):
         if not IsFederationStaff().has_permission(request, self):
             raise PermissionDenied
-        data = s.PairingCreateInputSerializer(data=request.data)
+        data = s.PairingCreateInputSerializer(data=request.data, context={"request": request})
         data.is_valid(raise_exception=True)
         values = data.validated_data
-        programme = Programme.objects.filter(pk=values["programme"]).first()
+        programme = programme_list_for(user=request.user).filter(pk=values["programme"]).first()
         if programme is None:
             raise serializers.ValidationError({"programme": ["没有这个关爱项目 / no such programme"]})
-        child = Child.objects.filter(pk=values["child"]).first()
-        if child is None or not user_region_scope(request.user).contains(child.village_id):
+        child = scoped_queryset(request.user, Child).filter(pk=values["child"]).first()
+        if child is None:
             raise serializers.ValidationError({"child": ["没有这个儿童 / no such child"]})
         pairing = services.pairing_create(
             programme=programme,
@@ -236,7 +264,9 @@ class PairingDetailApi(APIView):
 
     @extend_schema(responses={200: s.PairingOutputSerializer})
     def get(self, request, pk):
-        return Response(s.PairingOutputSerializer(_pairing_or_404(request, pk)).data)
+        pairing = _pairing_or_404(request, pk)
+        _audit_children(request, "view", [pairing], "pairing")
+        return Response(_pairing_serializer_for(request.user)(pairing).data)
 
 
 class PairingActionApi(APIView):

@@ -76,3 +76,17 @@ def test_the_recorded_address_is_the_one_our_proxy_saw_not_the_clients_claim(rf,
         actor=None, action="view", object_type="children.child", object_ids=[1], region_code="1405", request=garbage
     )
     assert event.ip_address is None
+
+
+def test_audit_rows_never_hold_an_id_number_or_a_phone_number(client, qinshui_officer):
+    from tests.children.factories import ChildFactory
+
+    child = ChildFactory()
+    client.force_login(qinshui_officer)
+    # given: a search by the full ID number and a phone in another parameter
+    client.get("/api/children/", {"id_number": child.id_number, "note": "13912345678", "category": "left_behind"})
+    event = AuditEvent.objects.filter(action="list").latest("id")
+    # then: the search is recorded, the numbers are not
+    assert child.id_number not in event.path and "13912345678" not in event.path
+    assert "id_number=%5Bredacted%5D" in event.path or "id_number=[redacted]" in event.path
+    assert "category=left_behind" in event.path

@@ -86,3 +86,42 @@ def test_the_endpoints_are_in_the_openapi_schema(admin_client):
     schema = admin_client.get("/api/schema/").content.decode()
     for path in ("/api/checkins/", "/api/checkins/{id}/acknowledge/", "/api/checkins/due/"):
         assert path in schema
+
+
+def test_an_officer_cannot_read_another_countys_check_in_by_its_idempotency_key(regions, programme, at):
+    # given: a 泽州县 volunteer's check-in sent by SMS reply (a guessable key)
+    at("2027-03-10 09:00")
+    zezhou = PairingFactory(programme=programme, child=ChildFactory(village_id="140525100001"))
+    zezhou.volunteer.village_id = "140525100001"
+    zezhou.volunteer.save(update_fields=["village"])
+    key = "sms:1:phone_call:20270310"
+    CheckIn.objects.create(
+        volunteer=zezhou.volunteer,
+        kind="phone_call",
+        occurred_on=datetime.date(2027, 3, 10),
+        note="孩子说奶奶生病了",
+        worried=True,
+        client_key=key,
+    )
+    own = ChildFactory(village_id="140521100001")
+    api = client_for(StaffFactory(username="qinshui_c", home_region_id="140521"))
+    # when: a 沁水县 officer replays the key with that volunteer's id, and with an id that does not exist
+    body = {"children": [own.pk], "kind": "phone_call", "client_key": key}
+    elsewhere = api.post(URL, {**body, "volunteer": zezhou.volunteer.pk}, format="json")
+    missing = api.post(URL, {**body, "volunteer": 987654}, format="json")
+    # then: the same refusal, nothing of the check-in
+    assert elsewhere.status_code == missing.status_code == 400
+    assert elsewhere.json() == missing.json()
+    assert "奶奶" not in elsewhere.content.decode() and zezhou.child.given_name not in elsewhere.content.decode()
+
+
+def test_a_photo_keeps_only_a_safe_image_extension(pairing, at):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    at("2027-03-10 09:00")
+    api = client_for(pairing.volunteer.user)
+    photo = SimpleUploadedFile("evil.jpg.html", b"\xff\xd8\xff\xe0" + b"\0" * 64, content_type="text/html")
+    response = api.post(URL, {"children": [pairing.child.pk], "kind": "home_visit", "photo": photo}, format="multipart")
+    assert response.status_code == 201, response.content
+    name = CheckIn.objects.get().photo.name
+    assert name.endswith(".jpg") and ".html" not in name

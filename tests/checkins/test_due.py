@@ -182,7 +182,8 @@ def test_staff_cannot_log_for_children_outside_their_area(pairing, programme):
         checkin_create(
             volunteer=pairing.volunteer, children=[pairing.child], kind="home_visit", source="staff", logged_by=outsider
         )
-    assert exc.value.field == "children"
+    # Issue 15: refused on the volunteer, before anything is looked up, as if she did not exist.
+    assert exc.value.field == "volunteer"
 
 
 def test_long_overdue_pairings_reach_the_countys_wecom_group_once_a_week(pairing, programme):

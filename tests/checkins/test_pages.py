@@ -8,13 +8,14 @@ from backend.checkins.models import CheckIn
 from backend.children.models import Concern
 from notifications.models import Message
 from tests.checkins.factories import ContactRuleFactory
+from tests.factories import outbox_code
 
 pytestmark = pytest.mark.django_db
 
 
 def _code_sent_to(phone: str) -> str:
     message = Message.objects.filter(recipient=phone).order_by("-id").first()
-    return re.search(r"\d{6}", message.body).group(0)
+    return outbox_code(message)
 
 
 def test_a_volunteer_signs_in_with_her_mobile_and_an_sms_code(client, pairing):

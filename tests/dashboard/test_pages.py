@@ -69,10 +69,16 @@ def test_export_has_one_sheet_per_table_with_the_same_figures_and_is_audited(cli
     assert not any(str(code).startswith(ZEZHOU) for code in body)
     unpaired = list(wb["未结对儿童"].iter_rows(min_row=2, values_only=True))
     assert len(unpaired) == expected_figures(QINSHUI, today=today)["unpaired"]
-    event = AuditEvent.objects.get(action="export", object_type="dashboard")
-    assert event.actor == qinshui_officer
-    assert event.region_code == QINSHUI
-    assert sorted(event.object_ids) == sorted(str(r[0]) for r in unpaired)
+    event = AuditEvent.objects.get(action="export")
+    assert event.actor == qinshui_officer and event.object_type == "children.child"
+    assert event.region_code.startswith(QINSHUI)
+    # Issue 15: every child the workbook names, not only the unpaired ones.
+    from backend.dashboard.selectors import dashboard_children_shown, dashboard_data, dashboard_region
+
+    data = dashboard_data(region=dashboard_region(user=qinshui_officer, code=None), today=today, full_lists=True)
+    shown = {str(pk) for pk, _code in dashboard_children_shown(data)}
+    assert set(event.object_ids) == shown and set(str(r[0]) for r in unpaired) <= shown
+    assert len(shown) > len(unpaired)
 
 
 def test_lists_mask_names_and_phones(client, qinshui_officer, dataset):

@@ -6,17 +6,18 @@ from django.contrib import admin
 from django.urls import URLResolver, get_resolver
 
 
+def url_routes(patterns=None, prefix=""):
+    """Yield (pattern text, view callback) for every route (admin included)."""
+    for p in get_resolver().url_patterns if patterns is None else patterns:
+        if isinstance(p, URLResolver):
+            yield from url_routes(p.url_patterns, prefix + str(p.pattern))
+        else:
+            yield prefix + str(p.pattern), p.callback
+
+
 def url_patterns() -> list[str]:
     """Every route, as its pattern text (admin included)."""
-
-    def walk(patterns, prefix=""):
-        for p in patterns:
-            if isinstance(p, URLResolver):
-                yield from walk(p.url_patterns, prefix + str(p.pattern))
-            else:
-                yield prefix + str(p.pattern)
-
-    return sorted(set(walk(get_resolver().url_patterns)))
+    return sorted({pattern for pattern, _callback in url_routes()})
 
 
 # Admin models and the world object (conftest._objects_in) that stands for a row of them.

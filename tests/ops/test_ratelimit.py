@@ -61,8 +61,32 @@ def test_rate_limited_error_is_a_429_with_minutes_in_chinese():
     assert "3分钟" in error.message
 
 
-def test_client_ip_is_the_address_our_proxy_appended(rf):
+def test_client_ip_is_the_address_our_proxy_appended(rf, settings):
     # The first entry is the client's own claim; the last is what our proxy saw.
+    settings.RATE_LIMIT_TRUSTED_PROXIES = "1"
     request = rf.get("/", HTTP_X_FORWARDED_FOR="10.0.0.9, 172.16.0.1", REMOTE_ADDR="127.0.0.1")
     assert client_ip(request) == "172.16.0.1"
     assert client_ip(rf.get("/", REMOTE_ADDR="10.1.1.1")) == "10.1.1.1"
+
+
+def test_with_nothing_in_front_x_forwarded_for_is_ignored(rf, settings):
+    # Finding (issue 15): the setting was never read and one proxy was assumed, so a client
+    # talking to the server directly chose its own address (a new value reset the limits).
+    settings.RATE_LIMIT_TRUSTED_PROXIES = "0"
+    assert client_ip(rf.get("/", HTTP_X_FORWARDED_FOR="6.6.6.6", REMOTE_ADDR="198.51.100.4")) == "198.51.100.4"
+
+
+def test_forwarded_addresses_are_believed_only_from_the_configured_proxies(rf, settings):
+    settings.RATE_LIMIT_TRUSTED_PROXIES = "10.0.0.0/8, 192.0.2.1"
+    via_proxies = rf.get("/", HTTP_X_FORWARDED_FOR="6.6.6.6, 203.0.113.9, 10.1.2.3", REMOTE_ADDR="192.0.2.1")
+    assert client_ip(via_proxies) == "203.0.113.9"
+    direct = rf.get("/", HTTP_X_FORWARDED_FOR="6.6.6.6", REMOTE_ADDR="198.51.100.4")
+    assert client_ip(direct) == "198.51.100.4"
+
+
+def test_a_bad_trusted_proxies_setting_names_the_setting(rf, settings):
+    from django.core.exceptions import ImproperlyConfigured
+
+    settings.RATE_LIMIT_TRUSTED_PROXIES = "the load balancer"
+    with pytest.raises(ImproperlyConfigured, match="RATE_LIMIT_TRUSTED_PROXIES"):
+        client_ip(rf.get("/"))

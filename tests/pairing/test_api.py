@@ -126,3 +126,55 @@ def test_anonymous_and_volunteer_without_pairings(client, regions):
     assert client.get(reverse("pairing-api:pairing-list")).status_code == 403
     client.force_login(VolunteerUserFactory())
     assert client.get(reverse("pairing-api:pairing-list")).json()["results"] == []
+
+
+@pytest.mark.parametrize("note", ["", "村里没有别的爱心妈妈"])
+def test_an_officer_cannot_pair_her_child_with_another_countys_volunteer(
+    client, qinshui_officer, programme, make_child, make_volunteer, note
+):
+    child = make_child()
+    zezhou_volunteer = make_volunteer(village="140525100001", name="泽州妈妈")
+    client.force_login(qinshui_officer)
+    url = reverse("pairing-api:pairing-list")
+    body = {"programme": programme.pk, "child": child.pk, "override_note": note}
+    elsewhere = client.post(url, {**body, "volunteer": zezhou_volunteer.pk}, content_type="application/json")
+    missing = client.post(url, {**body, "volunteer": 987654}, content_type="application/json")
+    assert elsewhere.status_code == missing.status_code == 400
+    assert elsewhere.content.decode().replace(str(zezhou_volunteer.pk), "<id>") == missing.content.decode().replace(
+        "987654", "<id>"
+    )
+    assert "泽州妈妈" not in elsewhere.content.decode()
+    assert not Pairing.objects.filter(child=child).exists()
+
+
+def test_a_volunteer_lists_only_her_current_pairings_with_what_the_children_api_shows_her(
+    client, programme, make_child, make_volunteer, qinshui_officer
+):
+    from backend.volunteers.models import Volunteer
+
+    user = VolunteerUserFactory(username="v_mama")
+    volunteer = make_volunteer(user=user, capacity=3)
+    current = pairing_create(
+        programme=programme,
+        child=make_child(family_name="赵", needs=["study"]),
+        user=qinshui_officer,
+        volunteer=volunteer,
+    )
+    ended = pairing_create(
+        programme=programme, child=make_child(), user=qinshui_officer, volunteer=volunteer, override_note=""
+    )
+    from pairing.services import pairing_end
+
+    pairing_end(pairing=ended, user=qinshui_officer, reason=Pairing.EndReason.MOVED, note="家长投诉")
+    client.force_login(user)
+    rows = client.get(reverse("pairing-api:pairing-list")).json()["results"]
+    assert [r["id"] for r in rows] == [current.pk]
+    assert rows[0]["child"]["given_name"] == current.child.given_name
+    child = rows[0]["child"]
+    assert child["family_name"] == "" and child["needs"] == [] and child["village"] == ""
+    assert rows[0]["end_note"] == rows[0]["override_note"] == ""
+    assert "赵" not in str(rows) and "家长投诉" not in str(rows)
+    assert client.get(reverse("pairing-api:pairing-detail", args=[ended.pk])).status_code == 404
+    # A suspended volunteer sees none.
+    Volunteer.objects.filter(pk=volunteer.pk).update(status=Volunteer.Status.SUSPENDED, status_reason="inactive")
+    assert client.get(reverse("pairing-api:pairing-list")).json()["results"] == []

@@ -74,3 +74,23 @@ def test_encryption_round_trips_and_hides_the_plaintext():
     assert "140521" not in token
     assert decrypt_text(token) == "140521198001010021"
     assert keyed_hash("a", purpose="x") != keyed_hash("a", purpose="y")
+
+
+DEVANAGARI = str.maketrans("0123456789", "०१२३४५६७८९")
+ARABIC_INDIC = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")
+
+
+@pytest.mark.parametrize("digits", [DEVANAGARI, ARABIC_INDIC])
+def test_non_ascii_digits_in_an_id_number_are_a_format_error(digits):
+    number = "140521198001010021"
+    spoofed = number[:6] + number[6:17].translate(digits) + number[17]
+    with pytest.raises(ValidationError) as exc:
+        parse_resident_id(spoofed)
+    assert exc.value.code == "format"
+
+
+def test_full_width_digits_are_the_same_number_and_the_same_hash():
+    number = "140521198001010021"
+    full_width = number.translate(str.maketrans("0123456789", "０１２３４５６７８９"))
+    assert parse_resident_id(full_width).number == number
+    assert id_number_hash(full_width) == id_number_hash(number)

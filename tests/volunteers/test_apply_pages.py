@@ -2,6 +2,7 @@ import pytest
 
 from backend.volunteers.models import Application
 from notifications.models import Message
+from tests.factories import outbox_code
 from tests.volunteers.factories import ApplicationFactory, CaringUnitFactory, make_id_number
 
 pytestmark = pytest.mark.django_db
@@ -36,7 +37,7 @@ def _form(**overrides):
 def _send_and_read_code(client, data):
     response = client.post("/apply/", {**data, "action": "send_code"})
     assert response.status_code == 200, response.content.decode()[:2000]
-    return Message.objects.filter(template="phone_code").latest("id").params["code"]
+    return outbox_code(Message.objects.filter(template="phone_code").latest("id"))
 
 
 def test_form_shows_selection_conditions_and_counties_without_javascript(client, programme):
@@ -209,7 +210,7 @@ def test_no_open_programme_gives_a_friendly_404(client, programme):
 def test_status_page_shows_the_application_after_sms_verification(client, programme):
     application = ApplicationFactory(programme=programme, phone="+8613800138000")
     client.post("/apply/status/", {"phone": PHONE, "action": "send_code"})
-    code = Message.objects.filter(template="phone_code").latest("id").params["code"]
+    code = outbox_code(Message.objects.filter(template="phone_code").latest("id"))
     response = client.post("/apply/status/", {"phone": PHONE, "code": code, "action": "verify_code"})
     assert response.status_code == 302
     page = client.get("/apply/status/").content.decode()
@@ -226,7 +227,7 @@ def test_status_page_without_a_verified_phone_shows_nothing(client, programme):
 def test_applicant_withdraws_from_the_status_page(client, programme):
     application = ApplicationFactory(programme=programme, phone="+8613800138000")
     client.post("/apply/status/", {"phone": PHONE, "action": "send_code"})
-    code = Message.objects.filter(template="phone_code").latest("id").params["code"]
+    code = outbox_code(Message.objects.filter(template="phone_code").latest("id"))
     client.post("/apply/status/", {"phone": PHONE, "code": code, "action": "verify_code"})
     client.post("/apply/status/", {"reference": application.reference, "action": "withdraw"})
     application.refresh_from_db()
@@ -237,7 +238,7 @@ def test_applicant_cannot_withdraw_someone_elses_application(client, programme):
     other = ApplicationFactory(programme=programme, phone="+8613900000009")
     ApplicationFactory(programme=programme, phone="+8613800138000")
     client.post("/apply/status/", {"phone": PHONE, "action": "send_code"})
-    code = Message.objects.filter(template="phone_code").latest("id").params["code"]
+    code = outbox_code(Message.objects.filter(template="phone_code").latest("id"))
     client.post("/apply/status/", {"phone": PHONE, "code": code, "action": "verify_code"})
     response = client.post("/apply/status/", {"reference": other.reference, "action": "withdraw"})
     assert response.status_code == 404
@@ -248,7 +249,7 @@ def test_applicant_cannot_withdraw_someone_elses_application(client, programme):
 def test_rejection_reason_and_more_info_request_are_shown(client, programme):
     ApplicationFactory(programme=programme, phone="+8613800138000", status="more_info", staff_message="请补充推荐信")
     client.post("/apply/status/", {"phone": PHONE, "action": "send_code"})
-    code = Message.objects.filter(template="phone_code").latest("id").params["code"]
+    code = outbox_code(Message.objects.filter(template="phone_code").latest("id"))
     client.post("/apply/status/", {"phone": PHONE, "code": code, "action": "verify_code"})
     page = client.get("/apply/status/").content.decode()
     assert "请补充推荐信" in page

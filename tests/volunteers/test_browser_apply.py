@@ -1,14 +1,13 @@
 """A new applicant applies on a phone (WeChat-like mobile browser); a county officer approves her."""
 
 import os
-import re
 from pathlib import Path
 
 import pytest
 
 from backend.volunteers.models import Application, Volunteer
 from notifications.models import Message
-from tests.factories import TEST_PASSWORD
+from tests.factories import TEST_PASSWORD, outbox_code
 from tests.volunteers.factories import make_id_number
 
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
@@ -78,7 +77,7 @@ def test_new_applicant_applies_on_a_phone_and_staff_approve_her(live_server, bro
     page.click("#send-code")
     page.wait_for_selector("#notice")
     sms = Message.objects.filter(template="phone_code", recipient="+8613912345678").latest("id")
-    code = re.search(r"\d{6}", sms.body).group(0)
+    code = outbox_code(sms)
     assert page.input_value("#id_id_number") == good_id
     page.fill("#id_code", code)
     page.click("#verify-code")

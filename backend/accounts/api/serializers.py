@@ -1,10 +1,11 @@
 from rest_framework import serializers
 
+from backend.accounts.api.fields import OutputModelSerializer
 from backend.accounts.models import User
 from backend.regions.api.serializers import RegionSerializer
 
 
-class MeSerializer(serializers.ModelSerializer):
+class MeSerializer(OutputModelSerializer):
     home_region = RegionSerializer(read_only=True, allow_null=True)
     scope = serializers.SerializerMethodField()
 

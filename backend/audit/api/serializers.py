@@ -1,9 +1,8 @@
-from rest_framework import serializers
-
+from backend.accounts.api.fields import OutputModelSerializer
 from backend.audit.models import AuditEvent
 
 
-class AuditEventSerializer(serializers.ModelSerializer):
+class AuditEventSerializer(OutputModelSerializer):
     class Meta:
         model = AuditEvent
         fields = (

@@ -1,6 +1,7 @@
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from backend.accounts.api.fields import OutputModelSerializer
 from backend.checkins.models import CheckIn, DueState
 
 
@@ -9,7 +10,7 @@ class CheckInChildSerializer(serializers.Serializer):
     given_name = serializers.CharField(source="child.given_name")
 
 
-class CheckInOutputSerializer(serializers.ModelSerializer):
+class CheckInOutputSerializer(OutputModelSerializer):
     children = CheckInChildSerializer(source="child_links", many=True, read_only=True)
     kind_display = serializers.CharField(source="get_kind_display", read_only=True)
     acknowledged = serializers.SerializerMethodField()
@@ -56,7 +57,7 @@ class CheckInInputSerializer(serializers.Serializer):
     )
 
 
-class DueOutputSerializer(serializers.ModelSerializer):
+class DueOutputSerializer(OutputModelSerializer):
     child_id = serializers.IntegerField(source="pairing.child_id")
     given_name = serializers.CharField(source="pairing.child.given_name")
     what = serializers.SerializerMethodField()

@@ -7,16 +7,18 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.pagination import CursorPagination
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from backend.accounts.selectors import user_region_scope
+from backend.accounts.selectors import scoped_queryset
+from backend.audit.services import audit_children_shown
 from backend.checkins import selectors, services
 from backend.checkins.api.serializers import CheckInInputSerializer, CheckInOutputSerializer, DueOutputSerializer
 from backend.checkins.models import CheckIn
-from backend.children.models import Child
+from backend.children.selectors import child_list_for
 from backend.ops.errors import ServiceError
+from backend.ops.parsers import SafeJSONParser
 from backend.volunteers.models import Volunteer
 
 
@@ -36,7 +38,7 @@ def _is_staff(user) -> bool:
 
 
 class CheckInListCreateApi(APIView):
-    parser_classes = [JSONParser, MultiPartParser, FormParser]
+    parser_classes = [SafeJSONParser, MultiPartParser, FormParser]
     # Declared so the OpenAPI schema documents the page envelope (next/previous/results).
     pagination_class = CheckInPagination
 
@@ -49,6 +51,13 @@ class CheckInListCreateApi(APIView):
         qs = selectors.checkin_list(user=request.user).prefetch_related("child_links__child")
         paginator = CheckInPagination()
         page = paginator.paginate_queryset(qs, request, view=self)
+        # Notes about children: audited with the children they are about.
+        audit_children_shown(
+            request=request,
+            action="list",
+            children=[(link.child_id, link.child.village_id) for c in page for link in c.child_links.all()],
+            detail="check-ins",
+        )
         return paginator.get_paginated_response(CheckInOutputSerializer(page, many=True).data)
 
     @extend_schema(
@@ -69,7 +78,7 @@ class CheckInListCreateApi(APIView):
         if _is_staff(user):
             if not v.get("volunteer"):
                 raise ServiceError(_("请选择爱心妈妈 / choose the volunteer"), field="volunteer")
-            volunteer = Volunteer.objects.filter(pk=v["volunteer"]).first()
+            volunteer = scoped_queryset(user, Volunteer).filter(pk=v["volunteer"]).first()
             if volunteer is None:
                 raise ServiceError(_("爱心妈妈不存在 / no such volunteer"), field="volunteer")
             source = CheckIn.Source.STAFF
@@ -80,7 +89,8 @@ class CheckInListCreateApi(APIView):
             source = CheckIn.Source.API
         client_key = v.get("client_key") or None
         existed = bool(client_key) and CheckIn.objects.filter(volunteer=volunteer, client_key=client_key).exists()
-        children = list(Child.objects.filter(pk__in=v["children"]))
+        # Only children the user may see: one elsewhere answers as one that does not exist.
+        children = list(child_list_for(user=user).filter(pk__in=v["children"]))
         if len(children) != len(set(v["children"])):
             raise ServiceError(_("只能记录与您结对的儿童 / only children you are paired with"), field="children")
         checkin = services.checkin_create(
@@ -132,9 +142,7 @@ class DueListApi(APIView):
         user = request.user
         if _is_staff(user):
             volunteer = (
-                Volunteer.objects.filter(
-                    user_region_scope(user).q("village_id"), pk=request.query_params.get("volunteer")
-                ).first()
+                scoped_queryset(user, Volunteer).filter(pk=request.query_params.get("volunteer")).first()
                 if (request.query_params.get("volunteer") or "").isdigit()
                 else None
             )

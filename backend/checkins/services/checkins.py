@@ -2,6 +2,7 @@
 
 import datetime
 import logging
+import uuid
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
@@ -11,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from backend.accounts.selectors import user_region_scope
 from backend.checkins.models import CheckIn, CheckInChild, Reminder
+from backend.checkins.selectors import checkin_list
 from backend.checkins.services.due import due_refresh, today_local
 from backend.children.models import Child, Concern
 from backend.children.services import concern_raise
@@ -24,6 +26,7 @@ logger = logging.getLogger(__name__)
 PHOTO_MAX_BYTES = 5 * 1024 * 1024
 # Magic numbers of the photo formats phones produce and browsers show.
 PHOTO_SIGNATURES = ((b"\xff\xd8\xff", "jpeg"), (b"\x89PNG\r\n\x1a\n", "png"))
+PHOTO_EXTENSIONS = {"jpeg": "jpg", "png": "png", "webp": "webp"}
 MAX_BACKDATE_DAYS = 90
 # Short replies to a reminder SMS and the kind of care each records.
 SMS_REPLIES = {"1": CheckIn.Kind.PHONE_CALL, "2": CheckIn.Kind.VIDEO_CALL, "3": CheckIn.Kind.HOME_VISIT}
@@ -31,15 +34,20 @@ SMS_REPLY_WINDOW_DAYS = 14
 
 
 def photo_validate(photo: UploadedFile) -> None:
-    """Accept a JPEG, PNG or WebP photo of at most 5 MB; raise ServiceError naming the field."""
+    """Accept a JPEG, PNG or WebP photo of at most 5 MB and give it a safe name; raise ServiceError naming the field."""
     if photo.size > PHOTO_MAX_BYTES:
         raise ServiceError(_("照片不能超过5MB / the photo must be at most 5 MB"), field="photo")
     photo.seek(0)
     head = photo.read(16)
     photo.seek(0)
-    ok = any(head.startswith(sig) for sig, _name in PHOTO_SIGNATURES) or (head[:4] == b"RIFF" and head[8:12] == b"WEBP")
-    if not ok:
+    kind = next((name for sig, name in PHOTO_SIGNATURES if head.startswith(sig)), None)
+    if kind is None and head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        kind = "webp"
+    if kind is None:
         raise ServiceError(_("照片只能是JPG、PNG或WebP格式 / the photo must be JPEG, PNG or WebP"), field="photo")
+    # The stored name is ours, with the extension of what the bytes are: a name the phone
+    # sent (evil.jpg.html) never reaches the media folder.
+    photo.name = f"{uuid.uuid4().hex}.{PHOTO_EXTENSIONS[kind]}"
 
 
 def pairings_of_volunteer(volunteer: Volunteer):
@@ -70,12 +78,19 @@ def checkin_create(
     raises a Concern for staff. The due dates of the pairings move at once and pending
     reminders that the check-in satisfies are cancelled.
     """
+    if source == CheckIn.Source.STAFF and not user_region_scope(logged_by).contains(volunteer.village_id):
+        # Before any lookup: staff act only on volunteers they can see, and one elsewhere
+        # answers as one that does not exist.
+        raise ServiceError(_("爱心妈妈不存在 / no such volunteer"), field="volunteer")
     client_key = (client_key or "").strip() or None
     if client_key:
         if len(client_key) > 64:
             raise ServiceError(_("客户端编号过长 / client_key is too long"), field="client_key")
         existing = CheckIn.objects.filter(volunteer=volunteer, client_key=client_key).first()
         if existing is not None:
+            # The first record is returned only to whoever may read it.
+            if logged_by is not None and not checkin_list(user=logged_by).filter(pk=existing.pk).exists():
+                raise ServiceError(_("该编号已被使用 / this client_key is already used"), field="client_key")
             return existing
     today = today_local()
     occurred_on = occurred_on or today

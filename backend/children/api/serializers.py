@@ -3,10 +3,11 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from backend.accounts.api.fields import OutputModelSerializer
 from backend.children.models import Child, ChildChange, Concern, ImportJob
 
 
-class ChildListSerializer(serializers.ModelSerializer):
+class ChildListSerializer(OutputModelSerializer):
     """One row of the staff list: masked ID, no guardian phone or address."""
 
     name = serializers.CharField(source="full_name", read_only=True)
@@ -75,7 +76,7 @@ class ChildDetailSerializer(ChildListSerializer):
         read_only_fields = fields
 
 
-class VolunteerChildSerializer(serializers.ModelSerializer):
+class VolunteerChildSerializer(OutputModelSerializer):
     """What a paired volunteer may see: given name, age, gender, school, village, needs.
 
     Guardian phone and address detail only if the programme allows it
@@ -164,7 +165,7 @@ class ChildRevealSerializer(serializers.Serializer):
     id_number = serializers.CharField()
 
 
-class ChildChangeSerializer(serializers.ModelSerializer):
+class ChildChangeSerializer(OutputModelSerializer):
     changed_by = serializers.CharField(source="changed_by.username", default="", read_only=True)
 
     class Meta:
@@ -173,7 +174,7 @@ class ChildChangeSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class ConcernSerializer(serializers.ModelSerializer):
+class ConcernSerializer(OutputModelSerializer):
     child_name = serializers.CharField(source="child.full_name", read_only=True)
     village = serializers.CharField(source="child.village_id", read_only=True)
     raised_by = serializers.CharField(source="raised_by.username", default="", read_only=True)
@@ -217,7 +218,7 @@ class ImportUploadSerializer(serializers.Serializer):
     import_valid_rows = serializers.BooleanField(label=_("仅导入无误的行"), required=False, default=False)
 
 
-class ImportJobSerializer(serializers.ModelSerializer):
+class ImportJobSerializer(OutputModelSerializer):
     class Meta:
         model = ImportJob
         fields = (

@@ -353,3 +353,15 @@ def dashboard_lists(*, region: Region | None, today: datetime.date, limit: int =
             "rows": lapsed_volunteer_rows(ids=ids["lapsed_volunteers"], today=today),
         },
     }
+
+
+def dashboard_children_shown(data: dict) -> list[tuple[int, str]]:
+    """Return (child id, village code) of every child the lists of ``dashboard_data`` show, for the audit."""
+    lists = data["lists"]
+    unpaired = [r["id"] for r in lists["unpaired"]["rows"]]
+    pairings = [r["id"] for r in lists["lapsed_pairings"]["rows"]]
+    concerns = [r["id"] for r in lists["open_concerns"]["rows"]]
+    shown = set(Child.objects.filter(pk__in=unpaired).values_list("pk", "village"))
+    shown |= set(Pairing.objects.filter(pk__in=pairings).values_list("child__pk", "child__village"))
+    shown |= set(Concern.objects.filter(pk__in=concerns).values_list("child__pk", "child__village"))
+    return sorted(shown)

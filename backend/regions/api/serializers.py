@@ -1,9 +1,8 @@
-from rest_framework import serializers
-
+from backend.accounts.api.fields import OutputModelSerializer
 from backend.regions.models import Region
 
 
-class RegionSerializer(serializers.ModelSerializer):
+class RegionSerializer(OutputModelSerializer):
     class Meta:
         model = Region
         fields = ["code", "name", "full_name", "level", "parent"]

@@ -2,6 +2,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from backend.accounts.api.fields import OutputModelSerializer
 from backend.volunteers.models import (
     Application,
     Availability,
@@ -40,7 +41,7 @@ class ApplicationSubmitSerializer(serializers.Serializer):
     consent = serializers.BooleanField(required=False, default=False)
 
 
-class ApplicationReceiptSerializer(serializers.ModelSerializer):
+class ApplicationReceiptSerializer(OutputModelSerializer):
     class Meta:
         model = Application
         fields = ["reference", "status", "created_at"]
@@ -56,7 +57,7 @@ class PhoneCodeSentSerializer(serializers.Serializer):
     expires_in = serializers.IntegerField(help_text=_("有效秒数"))
 
 
-class ApplicationListSerializer(serializers.ModelSerializer):
+class ApplicationListSerializer(OutputModelSerializer):
     village_name = serializers.CharField(source="village.full_name", read_only=True)
     age = serializers.SerializerMethodField()
     flags = serializers.SerializerMethodField()
@@ -96,7 +97,7 @@ class ApplicationListSerializer(serializers.ModelSerializer):
         return application_flags(application=obj)
 
 
-class DecisionSerializer(serializers.ModelSerializer):
+class DecisionSerializer(OutputModelSerializer):
     class Meta:
         model = Decision
         fields = ["id", "action", "reason", "decided_by_name", "created_at"]
@@ -162,7 +163,7 @@ class CheckInputSerializer(serializers.Serializer):
     note = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
 
 
-class VolunteerSerializer(serializers.ModelSerializer):
+class VolunteerSerializer(OutputModelSerializer):
     village_name = serializers.CharField(source="village.full_name", read_only=True)
 
     class Meta:
@@ -199,7 +200,7 @@ class VolunteerStatusInputSerializer(serializers.Serializer):
     note = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
 
 
-class CaringUnitSerializer(serializers.ModelSerializer):
+class CaringUnitSerializer(OutputModelSerializer):
     volunteer_count = serializers.SerializerMethodField()
 
     class Meta:
@@ -234,7 +235,7 @@ class CaringUnitDetailSerializer(CaringUnitSerializer):
         return VolunteerSerializer(qs, many=True).data
 
 
-class TeamSerializer(serializers.ModelSerializer):
+class TeamSerializer(OutputModelSerializer):
     member_count = serializers.IntegerField(source="members.count", read_only=True)
 
     class Meta:

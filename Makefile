@@ -73,11 +73,14 @@ bench-regions: install
 bench-pairing: install
 	$(PY) bench/pairing_run.py
 
-## make vendor: refresh the vendored WeUI and ECharts files from npm (package.json).
+## make vendor: refresh the vendored WeUI, ECharts and Workbox files from npm (package.json).
 vendor:
 	npm install --no-audit --no-fund
 	cp node_modules/weui/dist/style/weui.min.css backend/static/vendor/weui/
 	cp node_modules/echarts/dist/echarts.min.js backend/static/vendor/echarts/
+	cp node_modules/workbox-sw/build/workbox-sw.js node_modules/workbox-core/build/workbox-core.prod.js \
+	  node_modules/workbox-routing/build/workbox-routing.prod.js \
+	  node_modules/workbox-strategies/build/workbox-strategies.prod.js backend/static/vendor/workbox/
 
 ## make fuzz: schemathesis over every operation × every role, >= 10,000 requests, random seed (issue 9).
 FUZZ_EXAMPLES ?= 30

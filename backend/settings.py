@@ -36,7 +36,8 @@ elif not DEBUG and (len(SECRET_KEY) < 50 or SECRET_KEY.startswith("django-insecu
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 # Public base URL, used in links sent by SMS/WeChat and to validate Twilio signatures.
-PUBLIC_BASE_URL = env.str("PUBLIC_BASE_URL", default="http://127.0.0.1:8000").rstrip("/")
+# The local default follows PORT (the port `make run` serves on).
+PUBLIC_BASE_URL = env.str("PUBLIC_BASE_URL", default=f"http://127.0.0.1:{env.int('PORT', default=8000)}").rstrip("/")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -72,6 +73,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "backend.accounts.middleware.VolunteerSessionMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "backend.ops.middleware.ContentSecurityPolicyMiddleware",
@@ -167,7 +169,8 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "ops/locked_out.html"
 AXES_VERBOSE = False
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 3600)
-SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True  # staff; volunteers stay signed in on their phone:
+VOLUNTEER_SESSION_DAYS = env.int("VOLUNTEER_SESSION_DAYS", default=30)  # sliding, from her last visit
 
 # --- i18n -------------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"
@@ -309,7 +312,10 @@ CELERY_BEAT_SCHEDULE |= {
         "task": "backend.checkins.tasks.due_nightly_task",
         "schedule": crontab(hour=_checkins_at.hour, minute=_checkins_at.minute),
     },
-    "checkins-reminders-hourly": {"task": "backend.checkins.tasks.reminders_hourly_task", "schedule": crontab(minute=5)},
+    "checkins-reminders-hourly": {
+        "task": "backend.checkins.tasks.reminders_hourly_task",
+        "schedule": crontab(minute=5),
+    },
     "checkins-county-digest-weekly": {
         "task": "backend.checkins.tasks.county_digests_weekly_task",
         "schedule": crontab(hour=9, minute=0, day_of_week="mon"),
@@ -345,9 +351,7 @@ WECOM_ROBOT_PER_MINUTE = env.int("WECOM_ROBOT_PER_MINUTE", default=20)
 # Longest SMS accepted, in segments (a Chinese segment holds 67 characters in a long text).
 SMS_MAX_SEGMENTS = env.int("SMS_MAX_SEGMENTS", default=5)
 # Default quiet hours (Asia/Shanghai) for messages without a programme.
-QUIET_HOURS = tuple(
-    datetime.time.fromisoformat(t) for t in env.list("QUIET_HOURS", default=["21:00", "08:00"])
-)
+QUIET_HOURS = tuple(datetime.time.fromisoformat(t) for t in env.list("QUIET_HOURS", default=["21:00", "08:00"]))
 # Per recipient and channel: at most N non-urgent messages per window (seconds).
 OUTBOX_RATE_LIMIT = (env.int("OUTBOX_RATE_LIMIT_COUNT", default=5), env.int("OUTBOX_RATE_LIMIT_WINDOW", default=3600))
 OUTBOX_DISPATCH_BATCH = env.int("OUTBOX_DISPATCH_BATCH", default=500)

@@ -75,3 +75,12 @@ def user_region_scope(user: User | None) -> RegionScope:
 def user_regions(user: User):
     """Return the regions (of any level) the user may see."""
     return Region.objects.filter(user_region_scope(user).q("code"))
+
+
+def device_sessions_for(*, user: User):
+    """Return the user's signed-in devices, most recently used first."""
+    from backend.accounts.models import DeviceSession
+
+    if user is None or not user.is_authenticated:
+        return DeviceSession.objects.none()
+    return DeviceSession.objects.filter(user=user).order_by("-last_seen_at", "-id")

@@ -26,6 +26,7 @@ from notifications.services.send import (
 )
 from notifications.services.subscribers import (
     WECHAT_BIND_SALT,
+    delivery_preference_set,
     sms_opt_in,
     sms_opt_out,
     twilio_status_record,
@@ -37,6 +38,7 @@ from notifications.services.subscribers import (
 __all__ = [
     "ID_NUMBER_RE",
     "WECHAT_BIND_SALT",
+    "delivery_preference_set",
     "message_cancel",
     "message_create",
     "message_deliver",

@@ -55,6 +55,8 @@ POLICIES = {
     "P33": ((302, 302), (200, 200), (403, 403), (403, 403), (403, 403), (403, 403), (403, 403), (403, 403)),
     "P34": ((403, 403), (404, 404), (403, 403), (403, 403), (403, 403), (403, 403), (403, 403), (403, 403)),
     "P35": ((400, 400), (400, 400), (400, 400), (400, 400), (400, 400), (400, 400), (400, 400), (400, 400)),
+    # A volunteer's page of one of her current children: hers 200, any other 404; staff use the admin.
+    "P36": ((302, 302), (200, 404), (403, 403), (403, 403), (403, 403), (403, 403), (403, 403), (403, 403)),
 }
 
 ROUTES = {
@@ -319,6 +321,13 @@ ROUTES = {
     "staff/r/<str:code>/export.xlsx": "P32",
     "v/": "P33",
     "v/log/": "P33",
+    "v/c/<int:pk>/": "P36",
+    "v/me/": "P33",
+    "v/devices/": "P33",
+    # POST-only, with her own device's id (tests/checkins/test_volunteer_app.py: another's is 404).
+    "v/devices/<int:pk>/end/": "P02",
+    "v/manifest.webmanifest": "P27",
+    "v/sw.js": "P27",
     "webhooks/wechat/bind/": "P34",
     "webhooks/wechat/callback/": "P35",
 }

@@ -46,6 +46,7 @@ ROUTE_OBJECTS = (
     (r"^api/pairing/pairings/<int:pk>/", "pairing"),
     (r"^api/checkins/<int:pk>/", "checkin"),
     (r"^api/notifications/messages/<int:pk>/", "message"),
+    (r"^v/c/<int:pk>/", "child"),
 )
 
 ADMIN_MODEL = re.compile(r"^admin/(?P<model>[a-z_]+/[a-z_]+)/(?P<rest>.*)$")

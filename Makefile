@@ -28,6 +28,7 @@ run: install
 	@DATABASE_URL=$$($(PY) -m backend.embedded_db start) || { echo "could not start the embedded PostgreSQL (var/pgdata)"; exit 1; }; \
 	export DATABASE_URL; \
 	trap '$(PY) -m backend.embedded_db stop' EXIT; \
+	trap 'exit 143' TERM; trap 'exit 130' INT; \
 	$(PY) manage.py migrate --noinput && \
 	$(PY) manage.py seed_demo && \
 	echo "" && \

@@ -6,25 +6,32 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('notifications', '0003_wechat_preference'),
+        ("notifications", "0003_wechat_preference"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='DeliveryPreference',
+            name="DeliveryPreference",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('quiet_hours_start', models.TimeField(blank=True, null=True, verbose_name='免打扰开始')),
-                ('quiet_hours_end', models.TimeField(blank=True, null=True, verbose_name='免打扰结束')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='更新时间')),
-                ('user', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='delivery_preference', to=settings.AUTH_USER_MODEL, verbose_name='用户')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("quiet_hours_start", models.TimeField(blank=True, null=True, verbose_name="免打扰开始")),
+                ("quiet_hours_end", models.TimeField(blank=True, null=True, verbose_name="免打扰结束")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="更新时间")),
+                (
+                    "user",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="delivery_preference",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="用户",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '接收偏好',
-                'verbose_name_plural': '接收偏好',
+                "verbose_name": "接收偏好",
+                "verbose_name_plural": "接收偏好",
             },
         ),
     ]

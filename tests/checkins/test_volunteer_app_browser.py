@@ -55,10 +55,15 @@ def phone(live_server, monkeypatch, tmp_path):
             context.close()  # closing twice is harmless
 
 
-def _signed_in(context, live_server, user):
+def _her_phone(phone, live_server, user, path="/v/"):
+    """Her phone's browser, signed in as ``user``, with ``path`` open; return (browser, tab)."""
     client = Client()
     client.force_login(user)
-    context.add_cookies([{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}])
+    browser = phone()
+    browser.add_cookies([{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}])
+    tab = browser.new_page()
+    tab.goto(f"{live_server.url}{path}")
+    return browser, tab
 
 
 def test_sign_in_at_2330_gets_the_code_at_once_and_reopening_the_browser_keeps_her_signed_in(
@@ -97,10 +102,7 @@ def test_cold_start_without_signal_opens_home_child_page_and_form_and_the_entry_
     regions, programme, live_server, phone
 ):
     pairing = PairingFactory(programme=programme)
-    browser = phone()
-    _signed_in(browser, live_server, pairing.volunteer.user)
-    tab = browser.new_page()
-    tab.goto(f"{live_server.url}/v/")
+    browser, tab = _her_phone(phone, live_server, pairing.volunteer.user)
     tab.locator("body[data-offline-ready]").wait_for(state="attached", timeout=20000)
     tab.close()
 
@@ -142,10 +144,9 @@ def test_an_offline_entry_for_a_child_re_paired_meanwhile_is_refused_with_a_clea
     regions, programme, live_server, phone
 ):
     pairing = PairingFactory(programme=programme)
-    browser = phone()
-    _signed_in(browser, live_server, pairing.volunteer.user)
-    tab = browser.new_page()
-    tab.goto(f"{live_server.url}/v/log/?child={pairing.child.pk}&kind=home_visit")
+    browser, tab = _her_phone(
+        phone, live_server, pairing.volunteer.user, f"/v/log/?child={pairing.child.pk}&kind=home_visit"
+    )
     browser.set_offline(True)
     tab.get_by_role("button", name="保存").click()
     tab.locator("#kept-on-phone").wait_for(state="visible")
@@ -162,10 +163,7 @@ def test_an_offline_entry_for_a_child_re_paired_meanwhile_is_refused_with_a_clea
 
 def test_a_suspended_volunteers_open_session_ends(regions, programme, live_server, phone):
     pairing = PairingFactory(programme=programme)
-    browser = phone()
-    _signed_in(browser, live_server, pairing.volunteer.user)
-    tab = browser.new_page()
-    tab.goto(f"{live_server.url}/v/")
+    browser, tab = _her_phone(phone, live_server, pairing.volunteer.user)
     assert pairing.child.given_name in tab.content()
     officer = StaffFactory(username="county", home_region_id="140521")
     volunteer_status_change(volunteer=pairing.volunteer, status="suspended", by=officer, reason="other", note="暂停")
@@ -177,10 +175,7 @@ def test_a_suspended_volunteers_open_session_ends(regions, programme, live_serve
 
 def test_signing_out_clears_what_the_phone_kept(regions, programme, live_server, phone):
     pairing = PairingFactory(programme=programme)
-    browser = phone()
-    _signed_in(browser, live_server, pairing.volunteer.user)
-    tab = browser.new_page()
-    tab.goto(f"{live_server.url}/v/")
+    browser, tab = _her_phone(phone, live_server, pairing.volunteer.user)
     tab.locator("body[data-offline-ready]").wait_for(state="attached", timeout=20000)
     assert tab.evaluate("caches.keys().then(k => k.length)") > 0
     tab.get_by_role("button", name="退出").click()

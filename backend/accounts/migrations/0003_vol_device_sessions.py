@@ -6,26 +6,33 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0002_phone_code'),
+        ("accounts", "0002_phone_code"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='DeviceSession',
+            name="DeviceSession",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('session_key', models.CharField(max_length=40, unique=True, verbose_name='会话')),
-                ('user_agent', models.CharField(blank=True, max_length=300, verbose_name='浏览器')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='登录时间')),
-                ('last_seen_at', models.DateTimeField(verbose_name='最近使用')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='device_sessions', to=settings.AUTH_USER_MODEL, verbose_name='用户')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("session_key", models.CharField(max_length=40, unique=True, verbose_name="会话")),
+                ("user_agent", models.CharField(blank=True, max_length=300, verbose_name="浏览器")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="登录时间")),
+                ("last_seen_at", models.DateTimeField(verbose_name="最近使用")),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="device_sessions",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="用户",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '已登录设备',
-                'verbose_name_plural': '已登录设备',
-                'ordering': ['-last_seen_at', '-id'],
+                "verbose_name": "已登录设备",
+                "verbose_name_plural": "已登录设备",
+                "ordering": ["-last_seen_at", "-id"],
             },
         ),
     ]

@@ -28,6 +28,7 @@ run: install
 	@DATABASE_URL=$$($(PY) -m backend.embedded_db start) || { echo "could not start the embedded PostgreSQL (var/pgdata)"; exit 1; }; \
 	export DATABASE_URL; \
 	trap '$(PY) -m backend.embedded_db stop' EXIT; \
+	trap 'exit 143' TERM; trap 'exit 130' INT; \
 	$(PY) manage.py migrate --noinput && \
 	$(PY) manage.py seed_demo && \
 	echo "" && \
@@ -73,12 +74,15 @@ bench-regions: install
 bench-pairing: install
 	$(PY) bench/pairing_run.py
 
-## make vendor: refresh the vendored WeUI, ECharts and htmx files from npm (package.json).
+## make vendor: refresh the vendored WeUI, ECharts, htmx and Workbox files from npm (package.json).
 vendor:
 	npm install --no-audit --no-fund
 	cp node_modules/weui/dist/style/weui.min.css backend/static/vendor/weui/
 	cp node_modules/echarts/dist/echarts.min.js backend/static/vendor/echarts/
 	cp node_modules/htmx.org/dist/htmx.min.js backend/static/vendor/htmx/
+	cp node_modules/workbox-sw/build/workbox-sw.js node_modules/workbox-core/build/workbox-core.prod.js \
+	  node_modules/workbox-routing/build/workbox-routing.prod.js \
+	  node_modules/workbox-strategies/build/workbox-strategies.prod.js backend/static/vendor/workbox/
 
 ## make fuzz: schemathesis over every operation × every role, >= 10,000 requests, random seed (issue 9).
 FUZZ_EXAMPLES ?= 30

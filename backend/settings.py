@@ -36,7 +36,8 @@ elif not DEBUG and (len(SECRET_KEY) < 50 or SECRET_KEY.startswith("django-insecu
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 # Public base URL, used in links sent by SMS/WeChat and to validate Twilio signatures.
-PUBLIC_BASE_URL = env.str("PUBLIC_BASE_URL", default="http://127.0.0.1:8000").rstrip("/")
+# The local default follows PORT (the port `make run` serves on).
+PUBLIC_BASE_URL = env.str("PUBLIC_BASE_URL", default=f"http://127.0.0.1:{env.int('PORT', default=8000)}").rstrip("/")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -74,6 +75,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "backend.accounts.middleware.VolunteerSessionMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -176,7 +178,8 @@ AXES_CLIENT_IP_CALLABLE = "backend.ops.ratelimit.client_address"
 # is REMOTE_ADDR), a number N = N proxies, or their addresses/networks, comma-separated.
 RATE_LIMIT_TRUSTED_PROXIES = env.str("RATE_LIMIT_TRUSTED_PROXIES", default="0")
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 3600)
-SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True  # staff; volunteers stay signed in on their phone:
+VOLUNTEER_SESSION_DAYS = env.int("VOLUNTEER_SESSION_DAYS", default=30)  # sliding, from her last visit
 
 # --- i18n -------------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"

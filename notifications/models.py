@@ -166,6 +166,24 @@ class WeChatBinding(models.Model):
         return f"{self.user} ↔ {self.openid[:6]}…"
 
 
+class DeliveryPreference(models.Model):
+    """A person's own quiet hours: her non-urgent messages wait while they or the programme's apply."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, verbose_name=_("用户"), on_delete=models.CASCADE, related_name="delivery_preference"
+    )
+    quiet_hours_start = models.TimeField(_("免打扰开始"), null=True, blank=True)
+    quiet_hours_end = models.TimeField(_("免打扰结束"), null=True, blank=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("接收偏好")
+        verbose_name_plural = _("接收偏好")
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.quiet_hours_start}–{self.quiet_hours_end}"
+
+
 class WeComRobot(models.Model):
     """A WeCom (企业微信) group robot of a region's volunteer group; its key is a secret."""
 

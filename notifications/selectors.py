@@ -48,3 +48,20 @@ def message_list(
     if created_to:
         qs = qs.filter(created_at__date__lte=created_to)
     return qs.order_by("-created_at", "-pk")
+
+
+def delivery_settings_of(*, user) -> dict:
+    """Return how a person gets her reminders: channel, WeChat binding, her own quiet hours."""
+    from django.conf import settings
+
+    from notifications.models import DeliveryPreference, WeChatBinding
+
+    binding = WeChatBinding.objects.filter(user=user).first()
+    preference = DeliveryPreference.objects.filter(user=user).first()
+    return {
+        "channel": "wechat" if binding is not None and binding.usable and binding.prefer_wechat else "sms",
+        "wechat_bound": binding is not None and binding.usable,
+        "wechat_configured": bool(settings.WECHAT_APP_ID),
+        "quiet_hours_start": preference.quiet_hours_start if preference else None,
+        "quiet_hours_end": preference.quiet_hours_end if preference else None,
+    }

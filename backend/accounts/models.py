@@ -81,3 +81,62 @@ class PhoneCode(models.Model):
 
     def __str__(self) -> str:
         return f"{self.phone} {self.get_purpose_display()}"
+
+
+class DeviceSession(models.Model):
+    """One signed-in device of a volunteer: her session, which browser it is, when it was last seen."""
+
+    user = models.ForeignKey(User, verbose_name=_("用户"), on_delete=models.CASCADE, related_name="device_sessions")
+    session_key = models.CharField(_("会话"), max_length=40, unique=True)
+    user_agent = models.CharField(_("浏览器"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("登录时间"), auto_now_add=True)
+    last_seen_at = models.DateTimeField(_("最近使用"))
+
+    class Meta:
+        verbose_name = _("已登录设备")
+        verbose_name_plural = _("已登录设备")
+        ordering = ["-last_seen_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.device_words}"
+
+    @property
+    def device_words(self) -> str:
+        """Say in words what the device is: "微信 · 安卓手机", "Safari · iPhone"."""
+        return user_agent_words(self.user_agent)
+
+
+def user_agent_words(user_agent: str) -> str:
+    """Return a browser's user agent in words a volunteer recognises."""
+    ua = user_agent or ""
+    if "iPhone" in ua:
+        device = _("iPhone")
+    elif "iPad" in ua:
+        device = _("iPad")
+    elif "Android" in ua:
+        device = _("安卓手机")
+    elif "HarmonyOS" in ua:
+        device = _("鸿蒙手机")
+    elif "Windows" in ua or "Macintosh" in ua or "X11" in ua or "Linux" in ua:
+        device = _("电脑")
+    else:
+        device = _("未知设备")
+    if "MicroMessenger" in ua:
+        browser = _("微信")
+    elif "EdgA" in ua or "Edg/" in ua:
+        browser = "Edge"
+    elif "UCBrowser" in ua:
+        browser = _("UC浏览器")
+    elif "QQBrowser" in ua:
+        browser = _("QQ浏览器")
+    elif "HuaweiBrowser" in ua:
+        browser = _("华为浏览器")
+    elif "Chrome" in ua or "CriOS" in ua:
+        browser = "Chrome"
+    elif "Firefox" in ua:
+        browser = "Firefox"
+    elif "Safari" in ua:
+        browser = "Safari"
+    else:
+        browser = _("浏览器")
+    return f"{browser} · {device}"

@@ -145,3 +145,10 @@ def region_code_of(obj, field: str) -> str | None:
         if obj is None:
             return None
     return getattr(obj, last if last.endswith("_id") or last == "code" else f"{last}_id", None)
+def device_sessions_for(*, user: User):
+    """Return the user's signed-in devices, most recently used first."""
+    from backend.accounts.models import DeviceSession
+
+    if user is None or not user.is_authenticated:
+        return DeviceSession.objects.none()
+    return DeviceSession.objects.filter(user=user).order_by("-last_seen_at", "-id")

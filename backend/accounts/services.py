@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from backend.accounts.models import PhoneCode, User
+from backend.accounts.models import DeviceSession, PhoneCode, User
 from backend.ops.errors import ServiceError
 from backend.ops.ratelimit import RateLimited, rate_limit_hit
 from backend.privacy.crypto import keyed_hash
@@ -194,3 +194,69 @@ def phone_codes_purge(*, older_than: datetime.timedelta = datetime.timedelta(day
     """Delete phone codes created before ``older_than`` ago (they hold mobile numbers); return how many."""
     deleted, _rows = PhoneCode.objects.filter(created_at__lt=timezone.now() - older_than).delete()
     return deleted
+
+
+# --- volunteers' signed-in devices ----------------------------------------------
+# How often a device's "last seen" (and with it the sliding expiry of her session) is written.
+DEVICE_TOUCH_EVERY = datetime.timedelta(minutes=5)
+
+
+def _session_store():
+    from importlib import import_module
+
+    return import_module(settings.SESSION_ENGINE).SessionStore
+
+
+def volunteer_session_age() -> int:
+    """Return how long (seconds) a volunteer stays signed in on her phone since she last used it."""
+    return int(settings.VOLUNTEER_SESSION_DAYS) * 24 * 3600
+
+
+def device_session_touch(*, request, user: User) -> DeviceSession | None:
+    """Record that a volunteer's device was used now; every few minutes, slide her session's expiry.
+
+    Volunteers stay signed in on their own phone (``VOLUNTEER_SESSION_DAYS``, sliding); staff
+    sessions keep the platform's shorter rule (``SESSION_COOKIE_AGE``, ended at browser close).
+    """
+    session = request.session
+    if not session.session_key:
+        session.save()
+    now = timezone.now()
+    row = DeviceSession.objects.filter(session_key=session.session_key).first()
+    if row is not None and row.user_id == user.pk and now - row.last_seen_at < DEVICE_TOUCH_EVERY:
+        return row
+    row, _created = DeviceSession.objects.update_or_create(
+        session_key=session.session_key,
+        defaults={
+            "user": user,
+            "user_agent": request.META.get("HTTP_USER_AGENT", "")[:300],
+            "last_seen_at": now,
+        },
+    )
+    # An integer expiry counts from the session's last save: saving it now slides it.
+    session.set_expiry(volunteer_session_age())
+    session.modified = True
+    return row
+
+
+def device_session_end(*, user: User, device_id: int) -> bool:
+    """Sign one of the user's devices out (her session ends at once); return whether there was one."""
+    row = DeviceSession.objects.filter(user=user, pk=device_id).first()
+    if row is None:
+        return False
+    _session_store()().delete(row.session_key)
+    row.delete()
+    return True
+
+
+def device_sessions_end(*, user: User, keep_session_key: str | None = None) -> int:
+    """Sign the user out on every device (all her sessions end at once); return how many ended."""
+    rows = DeviceSession.objects.filter(user=user)
+    if keep_session_key:
+        rows = rows.exclude(session_key=keep_session_key)
+    keys = list(rows.values_list("session_key", flat=True))
+    store = _session_store()()
+    for key in keys:
+        store.delete(key)
+    rows.delete()
+    return len(keys)

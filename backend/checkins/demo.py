@@ -4,6 +4,7 @@ thanks from staff, one worried visit with a concern, then the nightly pass (remi
 import datetime
 
 from django.db import transaction
+from django.db.models import Max
 from django.utils import timezone
 
 from backend.checkins.models import CheckIn, CheckInChild
@@ -33,6 +34,7 @@ def seed(context) -> None:
     programme = context.objects["programme"]
     contact_rules_default(programme)
     if CheckIn.objects.filter(volunteer__programme=programme).exists():
+        context.notes.extend(volunteers_table(programme=programme))
         return
     rng = context.rng
     today = today_local()
@@ -95,6 +97,36 @@ def seed(context) -> None:
         f"for {len(pairings)} active pairings ({lapsed} lapsed), {acknowledged} thanked, 1 worried; "
         f"nightly pass at {timezone.localtime():%H:%M}: {figures['reminders']} reminders queued, "
         f"escalations {dict((int(k), v) for k, v in figures['escalated'].items())}. Volunteers sign in at /v/login/"
-        f" (e.g. {next((p.volunteer.phone for p in pairings if p.volunteer_id), '-')};"
-        " the SMS code appears in admin → 本地发件箱)"
+        " with a number below; the SMS code appears in admin → 本地发件箱)"
     )
+    context.notes.extend(volunteers_table(programme=programme))
+
+
+def volunteers_table(*, programme) -> list[str]:
+    """Return a small table of demo volunteers to sign in as at /v/: one new, one paired, one lapsed."""
+    today = today_local()
+    active = Volunteer.objects.filter(programme=programme, status=Volunteer.Status.ACTIVE, team__isnull=True)
+    paired_ids = set(
+        Pairing.objects.filter(programme=programme, status=Pairing.Status.ACTIVE).values_list("volunteer_id", flat=True)
+    )
+    last = {
+        row["volunteer_id"]: row["last"]
+        for row in CheckIn.objects.filter(volunteer__programme=programme)
+        .values("volunteer_id")
+        .annotate(last=Max("occurred_on"))
+    }
+    new = active.exclude(pk__in=paired_ids).order_by("id").first()
+    paired = [v for v in active.filter(pk__in=paired_ids).order_by("id") if v.pk in last]
+    recent = next((v for v in paired if (today - last[v.pk]).days <= 30), None)
+    lapsed = next((v for v in paired if (today - last[v.pk]).days > 60), None)
+    rows = [
+        (recent, "已结对：孩子、待办、三步记录 / paired: children, what is due, the three taps"),
+        (lapsed, "久未联系：已逾期的待办 / lapsed: overdue care"),
+        (new, "新爱心妈妈：还没有结对 / new: not yet paired"),
+    ]
+    lines = ["", "爱心妈妈演示账号（/v/login/，验证码见本地发件箱）/ demo volunteers:"]
+    lines.append(f"  {'手机号 / mobile':<16} {'姓名 / name':<12} 看到什么 / what she shows")
+    for volunteer, shows in rows:
+        if volunteer is not None:
+            lines.append(f"  {volunteer.phone:<16} {volunteer.name:<12} {shows}")
+    return lines

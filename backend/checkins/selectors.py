@@ -2,7 +2,7 @@
 
 import datetime
 
-from django.db.models import F, Func, IntegerField, Min, Q, QuerySet, Value
+from django.db.models import Count, F, Func, IntegerField, Min, Q, QuerySet, Sum, Value
 from django.db.models.fields import DateField
 
 from backend.accounts.selectors import user_region_scope
@@ -56,3 +56,65 @@ def checkin_list(*, user) -> QuerySet[CheckIn]:
         children_q = user_region_scope(user).q("child_links__child__village_id")
         return CheckIn.objects.filter(children_q).distinct()
     return CheckIn.objects.none()
+
+
+def checkins_of_volunteer(*, volunteer, child=None) -> QuerySet[CheckIn]:
+    """Return the volunteer's own check-ins (for one child if given), newest first, with their children."""
+    qs = CheckIn.objects.filter(volunteer=volunteer)
+    if child is not None:
+        qs = qs.filter(child_links__child=child)
+    return qs.prefetch_related("child_links__child").order_by("-occurred_on", "-id")
+
+
+VISIT_KINDS = (CheckIn.Kind.HOME_VISIT, CheckIn.Kind.SCHOOL_VISIT)
+CALL_KINDS = (CheckIn.Kind.PHONE_CALL, CheckIn.Kind.VIDEO_CALL)
+
+
+def volunteer_record(*, volunteer, today: datetime.date) -> dict:
+    """Return her own record: hours of care this month and this year, and this year's visits and calls.
+
+    Hours come from the minutes she logged (check-ins without minutes count as visits or
+    calls but add no hours).
+    """
+    month = Q(occurred_on__gte=today.replace(day=1), occurred_on__lte=today)
+    year = Q(occurred_on__gte=today.replace(month=1, day=1), occurred_on__lte=today)
+    figures = CheckIn.objects.filter(volunteer=volunteer).aggregate(
+        month_minutes=Sum("duration_minutes", filter=month, default=0),
+        year_minutes=Sum("duration_minutes", filter=year, default=0),
+        year_visits=Count("id", filter=year & Q(kind__in=VISIT_KINDS)),
+        year_calls=Count("id", filter=year & Q(kind__in=CALL_KINDS)),
+        year_all=Count("id", filter=year),
+    )
+    return {
+        "month_hours": round(figures["month_minutes"] / 60, 1),
+        "year_hours": round(figures["year_minutes"] / 60, 1),
+        "year_visits": figures["year_visits"],
+        "year_calls": figures["year_calls"],
+        "year_all": figures["year_all"],
+    }
+
+
+def child_contact_for_volunteer(*, user, child) -> dict:
+    """Return how the volunteer may reach a child's family, as the programme allows.
+
+    The guardian's phone only where the programme says so (``volunteer_sees_guardian_phone``);
+    otherwise the village's child directors (儿童主任), who put her in touch.
+    """
+    from backend.accounts.models import User
+    from backend.children.selectors import programme_of_pairing_with
+
+    programme = programme_of_pairing_with(user=user, child=child)
+    if programme is not None and programme.volunteer_sees_guardian_phone and child.guardian_phone:
+        return {
+            "guardian": True,
+            "name": child.guardian_name,
+            "relation": child.get_guardian_relation_display(),
+            "phone": child.guardian_phone,
+        }
+    directors = User.objects.filter(role=User.Role.CHILD_DIRECTOR, is_active=True, villages=child.village_id)
+    return {
+        "guardian": False,
+        "directors": [
+            {"name": str(d), "phone": d.phone or ""} for d in directors.order_by("display_name", "id").distinct()
+        ],
+    }

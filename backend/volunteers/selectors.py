@@ -251,3 +251,35 @@ def volunteer_messages(*, volunteer: Volunteer):
     from notifications.models import Message
 
     return Message.objects.filter(user=volunteer.user, template__in=list(STAFF_MESSAGES)).order_by("-created_at", "-id")
+def volunteer_of_user(*, user: User) -> Volunteer | None:
+    """Return the signed-in volunteer's own record if she is in service (active), else None."""
+    if user is None or not user.is_authenticated or not user.is_active or user.role != User.Role.VOLUNTEER:
+        return None
+    cached = getattr(user, "_active_volunteer", False)
+    if cached is False:
+        cached = Volunteer.objects.filter(user=user, status=Volunteer.Status.ACTIVE).select_related("programme").first()
+        user._active_volunteer = cached
+    return cached
+
+
+def volunteer_sign_in_user(*, phone: str) -> User | None:
+    """Return the account of the active volunteer with this mobile number, or None."""
+    return (
+        User.objects.filter(
+            Q(phone=phone) | Q(volunteer__phone=phone),
+            role=User.Role.VOLUNTEER,
+            is_active=True,
+            volunteer__status=Volunteer.Status.ACTIVE,
+        )
+        .distinct()
+        .first()
+    )
+
+
+def volunteer_out_of_service(*, user: User) -> bool:
+    """Return whether the account is a volunteer's whose service is suspended or ended."""
+    if user is None or not user.is_authenticated or user.role != User.Role.VOLUNTEER:
+        return False
+    if volunteer_of_user(user=user) is not None:
+        return False
+    return Volunteer.objects.filter(user=user).exists()

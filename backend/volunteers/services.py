@@ -605,6 +605,7 @@ def volunteer_status_change(
     ``pairings_end_for_volunteer``); their children then count as awaiting re-pairing
     (``pairing.selectors.children_awaiting_pairing`` flags them ``needs_repairing``).
     A suspension leaves her pairings as they are: staff pause or end them in the pairing app.
+    Either signs her out on all her devices.
     """
     volunteer = Volunteer.objects.select_for_update().get(pk=volunteer.pk)
     if by is not None:
@@ -625,6 +626,11 @@ def volunteer_status_change(
     volunteer.status_changed_at = now
     volunteer.ended_on = timezone.localdate() if status == Volunteer.Status.ENDED else None
     volunteer.save(update_fields=["status", "status_reason", "status_note", "status_changed_at", "ended_on"])
+    if status != Volunteer.Status.ACTIVE:
+        from backend.accounts.services import device_sessions_end
+
+        # Suspended or exited: signed out on every device, at once.
+        device_sessions_end(user=volunteer.user)
     if status == Volunteer.Status.ENDED:
         from pairing.services import pairings_end_for_volunteer
 

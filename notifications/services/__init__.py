@@ -27,6 +27,7 @@ from notifications.services.send import (
 )
 from notifications.services.subscribers import (
     WECHAT_BIND_SALT,
+    delivery_preference_set,
     sms_opt_in,
     sms_opt_out,
     sms_receipt_record,
@@ -41,6 +42,7 @@ __all__ = [
     "ID_NUMBER_RE",
     "WECHAT_BIND_SALT",
     "message_batch_deliver",
+    "delivery_preference_set",
     "message_cancel",
     "message_create",
     "message_deliver",

@@ -45,12 +45,7 @@ def phone_normalise(phone: str) -> str:
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
 
 
-def quiet_hours_until(*, now: datetime.datetime, programme=None) -> datetime.datetime | None:
-    """Return when the quiet hours that contain ``now`` end (Asia/Shanghai), or None if not quiet."""
-    start, end = (
-        (programme.quiet_hours_start, programme.quiet_hours_end) if programme is not None else settings.QUIET_HOURS
-    )
-    local = now.astimezone(SHANGHAI)
+def _quiet_until(start: datetime.time, end: datetime.time, local: datetime.datetime) -> datetime.datetime | None:
     clock = local.time()
     quiet = (start <= clock < end) if start <= end else (clock >= start or clock < end)
     if not quiet or start == end:
@@ -58,7 +53,39 @@ def quiet_hours_until(*, now: datetime.datetime, programme=None) -> datetime.dat
     until = local.replace(hour=end.hour, minute=end.minute, second=0, microsecond=0)
     if until <= local:
         until += datetime.timedelta(days=1)
-    return until.astimezone(datetime.UTC)
+    return until
+
+
+def quiet_hours_until(*, now: datetime.datetime, programme=None, user=None) -> datetime.datetime | None:
+    """Return when the quiet hours that contain ``now`` end (Asia/Shanghai), or None if not quiet.
+
+    The programme's quiet hours (or the platform's) apply to everyone; a person may add her
+    own (``DeliveryPreference``; ``user`` is an account or its id), and a message waits while
+    either applies.
+    """
+    windows = [
+        (programme.quiet_hours_start, programme.quiet_hours_end) if programme is not None else settings.QUIET_HOURS
+    ]
+    if user is not None:
+        from notifications.models import DeliveryPreference
+
+        own = (
+            DeliveryPreference.objects.filter(user_id=getattr(user, "pk", user))
+            .values_list("quiet_hours_start", "quiet_hours_end")
+            .first()
+        )
+        if own and own[0] is not None and own[1] is not None:
+            windows.append(own)
+    local = now.astimezone(SHANGHAI)
+    latest = None
+    # Chained windows (hers ends when the programme's begins): wait until both are over.
+    for _round in range(len(windows)):
+        ends = [u for u in (_quiet_until(start, end, local) for start, end in windows) if u is not None]
+        if not ends:
+            break
+        local = max(ends)
+        latest = local
+    return latest.astimezone(datetime.UTC) if latest is not None else None
 
 
 def _template_urgent(template: str) -> bool:
@@ -92,7 +119,7 @@ def message_create(
         if existing:
             return existing
     now = timezone.now()
-    due = now if urgent else (quiet_hours_until(now=now, programme=programme) or now)
+    due = now if urgent else (quiet_hours_until(now=now, programme=programme, user=user) or now)
     if region_id is None and programme is not None:
         region_id = programme.region_id
     if region_id is None and user is not None:

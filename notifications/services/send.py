@@ -117,7 +117,11 @@ def message_deliver(*, message_id: int, now: datetime.datetime | None = None) ->
         return _release(message, until, reason)
 
     if not message.urgent:
-        until = quiet_hours_until(now=now, programme=message.programme if message.programme_id else None)
+        until = quiet_hours_until(
+            now=now,
+            programme=message.programme if message.programme_id else None,
+            user=message.user_id,
+        )
         if until:
             return release(until, _("免打扰时段，稍后发送 / quiet hours"))
         # People are rate limited; a group robot has its own per-minute throttle (channels/wecom.py).

@@ -1,12 +1,14 @@
 """What recipients and providers tell us: opt-outs, delivery status, WeChat bindings."""
 
+import datetime
+
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from backend.ops.errors import ServiceError
-from notifications.models import Message, SmsOptOut, WebhookReceipt, WeChatBinding
+from notifications.models import DeliveryPreference, Message, SmsOptOut, WebhookReceipt, WeChatBinding
 
 # --- opt-out, status callbacks, inbound SMS ---------------------------------------------
 
@@ -142,3 +144,26 @@ def wechat_binding_save(*, user, code: str) -> WeChatBinding:
         user=user, defaults={"openid": openid, "usable": True, "unusable_reason": ""}
     )
     return binding
+
+
+@transaction.atomic
+def delivery_preference_set(
+    *, user, channel: str, quiet_hours_start: datetime.time | None, quiet_hours_end: datetime.time | None
+) -> DeliveryPreference:
+    """Save how a person wants her reminders: by SMS or WeChat, and her own quiet hours (both or neither)."""
+    if channel not in ("sms", "wechat"):
+        raise ServiceError(_("请选择短信或微信"), field="channel")
+    if (quiet_hours_start is None) != (quiet_hours_end is None):
+        raise ServiceError(_("请同时填写免打扰的开始和结束时间"), field="quiet_hours_end")
+    if quiet_hours_start is not None and quiet_hours_start == quiet_hours_end:
+        raise ServiceError(_("免打扰的开始和结束时间不能相同"), field="quiet_hours_end")
+    binding = WeChatBinding.objects.select_for_update().filter(user=user).first()
+    if channel == "wechat" and (binding is None or not binding.usable):
+        raise ServiceError(_("请先绑定微信，才能通过微信接收提醒"), field="channel")
+    if binding is not None and binding.prefer_wechat != (channel == "wechat"):
+        binding.prefer_wechat = channel == "wechat"
+        binding.save(update_fields=["prefer_wechat", "updated_at"])
+    preference, _created = DeliveryPreference.objects.update_or_create(
+        user=user, defaults={"quiet_hours_start": quiet_hours_start, "quiet_hours_end": quiet_hours_end}
+    )
+    return preference

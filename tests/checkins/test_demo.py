@@ -33,6 +33,13 @@ def test_demo_has_history_lapses_thanks_a_worry_reminders_and_an_escalation(regi
     assert DueState.objects.exists() and Reminder.objects.exists()
     assert Escalation.objects.exists()
     assert any("check-ins demo" in note for note in context.notes)
+    # a small table of volunteers to sign in as: paired, lapsed and new, each with her number
+    table = [note for note in context.notes if note.startswith("  +86")]
+    assert [("已结对" in t, "久未联系" in t, "新爱心妈妈" in t) for t in table] == [
+        (True, False, False),
+        (False, True, False),
+        (False, False, True),
+    ]
     # seeding again adds nothing
     counts = (CheckIn.objects.count(), Reminder.objects.count(), Escalation.objects.count())
     _seed()

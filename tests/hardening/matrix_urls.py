@@ -56,6 +56,7 @@ ROUTE_OBJECTS = (
     (r"^staff/pairing/runs/<int:pk>/", "run"),
     (r"^staff/pairing/proposals/<int:pk>/", "proposal"),
     (r"^staff/pairing/pairings/<int:pk>/", "pairing"),
+    (r"^v/c/<int:pk>/", "child"),
 )
 # Other route parameters: a value that exists (a GET of a POST-only action answers 405).
 ROUTE_VALUES = {"<slug:action>": "acknowledge"}

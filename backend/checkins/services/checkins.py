@@ -122,6 +122,15 @@ def checkin_create(
     pairing_of = {p.child_id: p for p in pairings_of_volunteer(volunteer).filter(child__in=children)}
     missing = [c for c in children if c.pk not in pairing_of]
     if missing:
+        earlier = Q(volunteer=volunteer) | (Q(team_id=volunteer.team_id) if volunteer.team_id else Q(pk__in=[]))
+        if Pairing.objects.filter(earlier, child__in=missing).exclude(status=Pairing.Status.ACTIVE).exists():
+            # Hers until lately (an entry made offline while staff re-paired the child): say so.
+            raise ServiceError(
+                _("%(names)s已不再与您结对（已结束或重新结对），这条记录没有保存。如有疑问请联系村儿童主任。")
+                % {"names": "、".join(c.given_name for c in missing)},
+                field="children",
+                code="no_longer_paired",
+            )
         raise ServiceError(_("只能记录与您结对的儿童 / only children you are paired with"), field="children")
 
     try:

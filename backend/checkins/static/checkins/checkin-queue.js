@@ -1,14 +1,18 @@
 /* Offline queue for check-ins (no dependencies, no CDN).
  *
- * On the check-in form, an entry is first stored in localStorage with its client_key (a
- * uuid from the server), then sent to /api/checkins/. Without signal it stays stored and
- * is listed as "waiting to be sent" until the connection returns; the server records a
- * client_key once, so a resend after a lost answer never records twice. Entries with a
- * photo are posted as a normal form (photos are not kept on the phone).
+ * On the check-in form, an entry is first stored in localStorage with its client_key, then
+ * sent to /api/checkins/. Without signal it stays stored and is listed as waiting until the
+ * connection returns (the `online` event or the next page load); then it is sent once and
+ * listed as "已发送" for a day. The server records a client_key once, so a resend after a
+ * lost answer never records twice. A refusal (e.g. the child was re-paired meanwhile) is
+ * shown with the server's message and never retried. The form gets a fresh client_key each
+ * time it opens, because it may be the copy the service worker kept. Entries with a photo
+ * are posted as a normal form (photos are not kept on the phone).
  */
 (function () {
   "use strict";
   var KEY = "checkins.queue.v1";
+  var SENT_KEPT_MS = 24 * 3600 * 1000;
   var sending = false;
 
   function load() {
@@ -17,22 +21,53 @@
   function save(queue) {
     try { localStorage.setItem(KEY, JSON.stringify(queue)); } catch (e) { /* storage full or disabled */ }
   }
+  function waiting() {
+    return load().filter(function (e) { return !e.sent_at && !e.error; });
+  }
+  function update(clientKey, change) {
+    save(load().map(function (e) { if (e.body.client_key === clientKey) change(e); return e; }));
+  }
+  function forget(clientKey) {
+    save(load().filter(function (e) { return e.body.client_key !== clientKey; }));
+  }
   function csrf() {
     var m = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
     if (m) return decodeURIComponent(m[1]);
     var input = document.querySelector("input[name=csrfmiddlewaretoken]");
     return input ? input.value : "";
   }
+  function newKey() {
+    var bytes = new Uint8Array(16);
+    (window.crypto || window.msCrypto).getRandomValues(bytes);
+    return Array.prototype.map.call(bytes, function (b) { return ("0" + b.toString(16)).slice(-2); }).join("");
+  }
+  function firstMessage(data, status) {
+    if (!data) return String(status);
+    if (typeof data.detail === "string") return data.detail;
+    for (var field in data) {
+      if (field === "code") continue;
+      var value = data[field];
+      if (Array.isArray(value) && value.length) return String(value[0]);
+      if (typeof value === "string") return value;
+    }
+    return String(status);
+  }
 
   function render() {
     var box = document.getElementById("pending");
     var list = document.getElementById("pending-list");
     if (!box || !list) return;
-    var queue = load();
+    var now = Date.now();
+    var queue = load().filter(function (e) { return !e.sent_at || now - Date.parse(e.sent_at) < SENT_KEPT_MS; });
+    save(queue);
     list.textContent = "";
     queue.forEach(function (entry) {
       var li = document.createElement("li");
-      li.textContent = entry.label + (entry.error ? "（未能保存 / not saved：" + entry.error + "）" : "");
+      var state;
+      if (entry.error) { state = box.getAttribute("data-failed") + "：" + entry.error; li.className = "failed"; }
+      else if (entry.sent_at) { state = box.getAttribute("data-sent"); li.className = "sent"; }
+      else { state = box.getAttribute("data-waiting"); li.className = "waiting"; }
+      li.textContent = entry.label + " · " + state;
       li.setAttribute("data-client-key", entry.body.client_key);
       list.appendChild(li);
     });
@@ -50,29 +85,23 @@
 
   function flush() {
     if (sending) return Promise.resolve();
-    var queue = load();
-    if (!queue.length) { render(); return Promise.resolve(); }
+    if (!waiting().length) { render(); return Promise.resolve(); }
     sending = true;
-    var i = 0;
     function next() {
-      queue = load();
-      if (i >= queue.length) return Promise.resolve();
-      var entry = queue[i];
-      if (entry.error) { i += 1; return next(); }
+      var entry = waiting()[0];
+      if (!entry) return Promise.resolve();
+      var key = entry.body.client_key;
       return send(entry).then(function (response) {
-        var current = load();
         if (response.ok) {
-          save(current.filter(function (e) { return e.body.client_key !== entry.body.client_key; }));
-        } else if (response.status === 400) {
-          return response.json().then(function (data) {
-            var message = (data && (data.detail || JSON.stringify(data))) || String(response.status);
-            current.forEach(function (e) { if (e.body.client_key === entry.body.client_key) e.error = message; });
-            save(current);
-            i += 1;
-          });
-        } else {
-          throw new Error("HTTP " + response.status); // signed out or server trouble: try later
+          update(key, function (e) { e.sent_at = new Date().toISOString(); });
+          return;
         }
+        if (response.status === 400 || response.status === 404) {
+          return response.json().catch(function () { return null; }).then(function (data) {
+            update(key, function (e) { e.error = firstMessage(data, response.status); });
+          });
+        }
+        throw new Error("HTTP " + response.status); // signed out or server trouble: try later
       }).then(function () { render(); return next(); });
     }
     return next().catch(function () { /* still offline */ }).then(function () { sending = false; render(); });
@@ -91,9 +120,8 @@
     };
     var minutes = data.get("duration_minutes");
     if (minutes) body.duration_minutes = parseInt(minutes, 10);
-    var title = document.querySelector(".card h2");
-    var label = (body.occurred_on || "") + " " + (title ? title.textContent.trim() : "") + " " + body.kind;
-    return { body: body, label: label, queued_at: new Date().toISOString() };
+    var label = (body.occurred_on || "") + " " + (form.getAttribute("data-label") || "");
+    return { body: body, label: label.trim(), queued_at: new Date().toISOString() };
   }
 
   function keptOnPhone(form) {
@@ -115,11 +143,11 @@
     save(queue);
     send(entry).then(function (response) {
       if (response.ok) {
-        save(load().filter(function (e) { return e.body.client_key !== entry.body.client_key; }));
+        forget(entry.body.client_key);
         window.location.href = "/v/?saved=1";
       } else if (response.status === 400) {
         // Let the server render the errors next to the fields.
-        save(load().filter(function (e) { return e.body.client_key !== entry.body.client_key; }));
+        forget(entry.body.client_key);
         form.removeEventListener("submit", onSubmit);
         form.submit();
       } else {
@@ -132,10 +160,15 @@
 
   document.addEventListener("DOMContentLoaded", function () {
     var form = document.getElementById("checkin-form");
-    if (form && window.fetch && window.localStorage && window.FormData) form.addEventListener("submit", onSubmit);
+    if (form && window.fetch && window.localStorage && window.FormData) {
+      var key = form.querySelector("input[name=client_key]");
+      // The page may be the copy kept for offline use: every opening is a new entry.
+      if (key && !document.querySelector(".field-error")) key.value = newKey();
+      form.addEventListener("submit", onSubmit);
+    }
     render();
     flush();
   });
   window.addEventListener("online", flush);
-  window.checkinQueue = { load: load, flush: flush };
+  window.checkinQueue = { load: load, flush: flush, waiting: waiting };
 })();

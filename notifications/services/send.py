@@ -264,10 +264,11 @@ def _sent_write(messages: list[Message], results: dict[int, SendResult], *, prov
         params += [message.pk, result.provider_id[:64], result.segments]
     with connection.cursor() as cursor:
         cursor.execute(
+            # params - '_sealed': a one-time code is gone once sent, as in _finish (secrets.py)
             f"UPDATE {table} AS m SET status = %s, provider = %s, provider_id = v.pid, segments = v.seg, "
-            f"sent_at = %s, next_attempt_at = NULL, last_error = '', error_code = '' "
+            f"sent_at = %s, next_attempt_at = NULL, last_error = '', error_code = '', params = m.params - %s::text "
             f"FROM (VALUES {values}) AS v(id, pid, seg) WHERE m.id = v.id AND m.status = %s",
-            [Message.Status.SENT, provider, now, *params, Message.Status.SENDING],
+            [Message.Status.SENT, provider, now, SEALED, *params, Message.Status.SENDING],
         )
         return cursor.rowcount
 

@@ -311,3 +311,24 @@ def test_the_command_prints_every_sms_template_for_approval_in_the_providers_syn
         .format(volunteer="{1}", task="{2}", due="{3}")
         in out.getvalue()
     )
+
+
+def test_a_one_time_code_sent_in_a_provider_batch_is_cleared_from_the_outbox(domestic):
+    # given: two sign-in codes waiting for a batching provider
+    name, fake = domestic
+    codes = [
+        sms_send_template(phone=f"+861380000060{i}", template="phone_code", params={"code": f"90817{i}", "minutes": 10})
+        for i in range(2)
+    ]
+    assert all("_sealed" in Message.objects.get(pk=m.pk).params for m in codes)
+    # when
+    accepted = message_batch_deliver(message_ids=[m.pk for m in codes], provider=name)
+    # then: the phones got the codes, and the rows no longer hold them in any form
+    assert accepted == 2
+    # (Aliyun's variables come by name, Tencent's in the template's order)
+    sent = [list(c["params"].values()) if isinstance(c["params"], dict) else c["params"] for c in fake.created]
+    assert sorted(v for values in sent for v in values if v.startswith("90817")) == ["908170", "908171"]
+    for row in Message.objects.filter(pk__in=[m.pk for m in codes]):
+        assert row.status == Message.Status.SENT
+        assert "_sealed" not in row.params
+        assert "90817" not in row.body and "90817" not in str(row.params)

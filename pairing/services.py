@@ -56,7 +56,9 @@ def _require_helper_in_scope(user: User, volunteer: Volunteer | None, team: Team
     scope = user_region_scope(user)
     if volunteer is not None and not scope.contains(volunteer.village_id):
         raise ServiceError(_("没有这位爱心妈妈 / no such volunteer"), field="volunteer")
-    if team is not None and not scope.contains(team.region_id):
+    # A team whose area covers her whole region (a city-wide team) serves her children too.
+    covers = team is not None and bool(user.home_region_id) and user.home_region_id.startswith(team.region_id)
+    if team is not None and not scope.contains(team.region_id) and not covers:
         raise ServiceError(_("没有这个小分队 / no such team"), field="team")
 
 

@@ -118,3 +118,18 @@ def child_contact_for_volunteer(*, user, child) -> dict:
             {"name": str(d), "phone": d.phone or ""} for d in directors.order_by("display_name", "id").distinct()
         ],
     }
+
+
+def children_formerly_paired_with(*, volunteer, ids) -> list:
+    """Return the children among ``ids`` once paired with this volunteer (or her team), no longer now.
+
+    Her own former children only: an entry she made offline before staff re-paired a child is
+    then refused by ``checkin_create`` in words ("已不再与您结对"), not as an unknown child.
+    """
+    from backend.children.models import Child
+
+    earlier = Q(volunteer=volunteer)
+    if volunteer.team_id:
+        earlier |= Q(team_id=volunteer.team_id)
+    ended = Pairing.objects.filter(earlier, child_id__in=ids).exclude(status=Pairing.Status.ACTIVE)
+    return list(Child.objects.filter(pk__in=ended.values("child_id")))

@@ -24,7 +24,7 @@ from notifications.services import quiet_hours_until
 from pairing.models import Pairing
 from tests.checkins.factories import PairingFactory, checkin_for
 from tests.children.factories import ChildFactory
-from tests.factories import ChildDirectorFactory, StaffFactory
+from tests.factories import ChildDirectorFactory, StaffFactory, outbox_code
 from tests.volunteers.factories import VolunteerFactory
 
 pytestmark = pytest.mark.django_db
@@ -37,7 +37,7 @@ WECHAT_UA = (
 
 
 def _code_sent_to(phone: str) -> str:
-    return re.search(r"\d{6}", Message.objects.filter(recipient=phone).latest("id").body).group(0)
+    return outbox_code(Message.objects.filter(recipient=phone).latest("id"))
 
 
 def _sign_in(client: Client, phone: str) -> None:

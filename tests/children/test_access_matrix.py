@@ -156,14 +156,16 @@ MATRIX = {
         Y: (202, 202),
         S: (202, None),
     },
+    # A job is seen by staff whose region contains its starter's (the "out" job of the city
+    # and the superuser is a county officer's, inside theirs).
     "import_job": {
         A: (403, 403),
         V: (403, 403),
         D: (403, 403),
         T: (200, 404),
         C: (200, 404),
-        Y: (200, 404),
-        S: (200, 404),
+        Y: (200, 200),
+        S: (200, 200),
     },
     "audit_list": {
         A: (403, 403),

@@ -91,6 +91,12 @@ class CheckInListCreateApi(APIView):
         existed = bool(client_key) and CheckIn.objects.filter(volunteer=volunteer, client_key=client_key).exists()
         # Only children the user may see: one elsewhere answers as one that does not exist.
         children = list(child_list_for(user=user).filter(pk__in=v["children"]))
+        if source == CheckIn.Source.API and len(children) != len(set(v["children"])):
+            # her former children too, so the service can say "no longer paired with you"
+            seen = {c.pk for c in children}
+            children += selectors.children_formerly_paired_with(
+                volunteer=volunteer, ids=[pk for pk in set(v["children"]) if pk not in seen]
+            )
         if len(children) != len(set(v["children"])):
             raise ServiceError(_("只能记录与您结对的儿童 / only children you are paired with"), field="children")
         checkin = services.checkin_create(

@@ -31,30 +31,10 @@ from django.db import connection, reset_queries  # noqa: E402
 from django.db.models import Count  # noqa: E402
 from django.db.models.functions import Substr  # noqa: E402
 from django.test import Client  # noqa: E402
-from django.test.utils import CaptureQueriesContext, setup_test_environment  # noqa: E402
+from django.test.utils import setup_test_environment  # noqa: E402
 
-from backend.accounts.models import User  # noqa: E402
 from backend.children.models import Child  # noqa: E402
-
-
-def _officer(username: str, region: str) -> User:
-    user, _ = User.objects.update_or_create(
-        username=username, defaults={"role": User.Role.STAFF, "is_staff": True, "home_region_id": region}
-    )
-    return user
-
-
-def _time(client: Client, url: str, repeat: int) -> tuple[list[float], int, int]:
-    client.get(url)  # warm: connection, templates, caches
-    times = []
-    for _i in range(repeat):
-        t = time.perf_counter()
-        response = client.get(url)
-        times.append((time.perf_counter() - t) * 1000)
-        assert response.status_code == 200, (url, response.status_code)
-    with CaptureQueriesContext(connection) as queries:
-        response = client.get(url)
-    return times, len(queries.captured_queries), len(response.content)
+from bench.request_timing import bench_officer, cpu_calibration_print, request_times  # noqa: E402
 
 
 def main() -> None:
@@ -82,18 +62,12 @@ def main() -> None:
         .annotate(n=Count("id"))
         .order_by("-n")[0]["t"]
     )
-    # This machine's CPU speed varies from one run to the next (a shared virtual machine):
-    # print a fixed piece of work, so that runs can be compared.
-    t = time.perf_counter()
-    total = 0
-    for i in range(3_000_000):
-        total += i
-    print(f"CPU calibration: a 3,000,000-step Python loop took {(time.perf_counter() - t) * 1000:.0f} ms")
+    cpu_calibration_print()
     print(f"children {Child.objects.count():,}; largest county {county} ({counts[0]['n']:,} children); town {town}")
     cases = [
-        ("province 14", _officer("bench-province", "14"), "14"),
-        (f"county {county}", _officer("bench-county", county), county),
-        (f"town {town}", _officer("bench-town", town), town),
+        ("province 14", bench_officer("bench-province", "14"), "14"),
+        (f"county {county}", bench_officer("bench-county", county), county),
+        (f"town {town}", bench_officer("bench-town", town), town),
     ]
     # The per-village figures: store every village (what the first refresh after deployment,
     # or after midnight without the evening's next-day rows, does), then time the pages.
@@ -115,7 +89,7 @@ def main() -> None:
         client = Client()
         client.force_login(user)
         for kind, url in (("html", f"/staff/r/{code}/"), ("json", f"/api/dashboard/regions/{code}/")):
-            times, queries, size = _time(client, url, args.repeat)
+            times, queries, size = request_times(client, url, args.repeat)
             times.sort()
             p95 = times[max(0, int(len(times) * 0.95) - 1)]
             print(
@@ -129,7 +103,7 @@ def main() -> None:
         DirtyVillage.objects.bulk_create(DirtyVillage(village=v) for v in villages)
         client = Client()
         client.force_login(cases[0][1])
-        times, queries, size = _time(client, "/api/dashboard/regions/14/", args.repeat)
+        times, queries, size = request_times(client, "/api/dashboard/regions/14/", args.repeat)
         times.sort()
         print(f"province 14, {changed} villages marked: json median {statistics.median(times):.1f} ms")
         DirtyVillage.objects.filter(village__in=villages).delete()

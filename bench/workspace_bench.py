@@ -34,30 +34,10 @@ from django.db import connection  # noqa: E402
 from django.db.models import Count  # noqa: E402
 from django.db.models.functions import Substr  # noqa: E402
 from django.test import Client  # noqa: E402
-from django.test.utils import CaptureQueriesContext, setup_test_environment  # noqa: E402
+from django.test.utils import setup_test_environment  # noqa: E402
 
-from backend.accounts.models import User  # noqa: E402
 from backend.children.models import Child, Concern  # noqa: E402
-
-
-def _officer(username: str, region: str) -> User:
-    user, _ = User.objects.update_or_create(
-        username=username, defaults={"role": User.Role.STAFF, "is_staff": True, "home_region_id": region}
-    )
-    return user
-
-
-def _time(client: Client, url: str, repeat: int) -> tuple[list[float], int, int]:
-    client.get(url)  # warm: connection, templates, caches
-    times = []
-    for _i in range(repeat):
-        t = time.perf_counter()
-        response = client.get(url)
-        times.append((time.perf_counter() - t) * 1000)
-        assert response.status_code == 200, (url, response.status_code)
-    with CaptureQueriesContext(connection) as queries:
-        response = client.get(url)
-    return times, len(queries.captured_queries), len(response.content)
+from bench.request_timing import bench_officer, cpu_calibration_print, request_times  # noqa: E402
 
 
 def main() -> None:
@@ -74,13 +54,8 @@ def main() -> None:
         .annotate(n=Count("id"))
         .order_by("-n")[0]["c"]
     )
-    # The machine is shared: print a fixed piece of work so that runs can be compared.
-    t = time.perf_counter()
-    total = 0
-    for i in range(3_000_000):
-        total += i
-    print(f"CPU calibration: a 3,000,000-step Python loop took {(time.perf_counter() - t) * 1000:.0f} ms")
-    officer = _officer("bench-workspace-county", county)
+    cpu_calibration_print()
+    officer = bench_officer("bench-workspace-county", county)
     from backend.dashboard.services import summary_refresh
 
     t = time.perf_counter()
@@ -105,7 +80,7 @@ def main() -> None:
         ("children list, county", "/staff/children/"),
         ("concerns list, county", "/staff/concerns/"),
     ):
-        times, queries, size = _time(client, url, args.repeat)
+        times, queries, size = request_times(client, url, args.repeat)
         times.sort()
         p95 = times[max(0, int(len(times) * 0.95) - 1)]
         print(f"{label:<28}{statistics.median(times):>10.1f}{p95:>9.1f}{times[-1]:>9.1f}{queries:>9}{size:>9}")

@@ -130,6 +130,7 @@ def _next_due_by_child(volunteer: Volunteer, today: datetime.date) -> dict[int, 
 
 
 @_needs_volunteer
+@require_GET
 def home(request: HttpRequest, volunteer: Volunteer) -> HttpResponse:
     """Her children, with what is due next for each, and her recent check-ins."""
     today = services.today_local()
@@ -165,6 +166,7 @@ def home(request: HttpRequest, volunteer: Volunteer) -> HttpResponse:
 
 
 @_needs_volunteer
+@require_GET
 def child(request: HttpRequest, volunteer: Volunteer, pk: int) -> HttpResponse:
     """One of her current children: what she needs to care, what is due, her check-ins, how to reach the family.
 
@@ -260,6 +262,7 @@ def me(request: HttpRequest, volunteer: Volunteer) -> HttpResponse:
 
 @_needs_volunteer
 @never_cache
+@require_GET
 def devices(request: HttpRequest, volunteer: Volunteer) -> HttpResponse:
     """Her signed-in devices, to see them and sign one out."""
     rows = list(device_sessions_for(user=request.user))

@@ -8,7 +8,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods
 
 from backend.accounts.models import PhoneCode
 from backend.accounts.services import phone_code_request, phone_code_verify, phone_normalise
@@ -203,6 +203,7 @@ def _render_apply(request, programme, form, notice, status=200):
 
 
 @never_cache
+@require_GET
 def thanks(request):
     """Show the reference number of the application just submitted."""
     reference = request.session.get("apply_reference")

@@ -28,5 +28,7 @@ urlpatterns = [
     path("pairing/", include("pairing.staff.urls")),
     # The coverage dashboard: /staff/dashboard/ and its drill-down /staff/r/<code>/.
     path("", include("backend.dashboard.urls")),
-    path("dash/", RedirectView.as_view(pattern_name="dashboard:home", permanent=False)),
+    path(
+        "dash/", RedirectView.as_view(pattern_name="dashboard:home", permanent=False, http_method_names=["get", "head"])
+    ),
 ]

@@ -4,6 +4,7 @@ from django.contrib.auth import views as auth_views
 from django.shortcuts import render
 from django.utils.decorators import method_decorator
 from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
 
 from backend.workspace.access import staff_page
 from backend.workspace.forms import StaffLoginForm
@@ -27,6 +28,7 @@ class StaffLogoutView(auth_views.LogoutView):
 
 
 @staff_page
+@require_GET
 def home(request):
     """Show what needs the signed-in officer, oldest first."""
     return render(request, "workspace/home.html", {"sections": todo_home(user=request.user)})

@@ -63,6 +63,7 @@ def run_list(request):
         request,
         "pairing/staff/run_list.html",
         {"form": form, "page": page, "runs": [(r, selectors.run_figures(run=r)) for r in page.object_list]},
+        status=400 if request.method == "POST" else 200,
     )
 
 

@@ -10,10 +10,16 @@ A write route missing from WRITES and PUBLIC_WRITES fails the test until classif
 """
 
 import datetime
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from backend.checkins.models import CheckIn
 from backend.privacy.idnumbers import id_number_compose
+from backend.programmes.models import Programme
+from pairing.models import PairingRun
+
+MISSING = 987654321  # an id no row has
 
 # The client_key every check-in of the world carries: guessable, as SMS-reply keys are.
 SHARED_KEY = "sms:1:phone_call:20260101"
@@ -182,3 +188,29 @@ PUBLIC_WRITES = {
     "api/volunteers/phone-codes/": "a mobile number only",
     "api/children/imports/": "a file; each row's village is checked by the import (tests/children/test_import.py)",
 }
+
+
+def world_writes(world, programme):
+    """Add what the writes need: a check-in with the guessable key, a child to pair, another programme."""
+    from tests.checkins.factories import checkin_for
+
+    elsewhere = Programme.objects.create(name="太原市关爱项目", slug="taiyuan", region_id="1401")
+    PairingRun.objects.update(status=PairingRun.Status.DONE)
+    for key, objects in world["objects"].items():
+        checkin = checkin_for(objects["pairing"], on=objects["pairing"].started_on)
+        CheckIn.objects.filter(pk=checkin.pk).update(client_key=SHARED_KEY)
+        objects["checkin"] = checkin
+        objects["free_child"] = objects["proposal"].child
+        objects["programme"] = programme if key == "in" else elsewhere
+        objects["region"] = objects["child"].village
+
+
+def ids_of(objects) -> dict:
+    return {kind: (obj.pk if kind != "region" else obj.code) for kind, obj in objects.items()}
+
+
+def normalised(response, *ids) -> str:
+    text = response.content.decode("utf-8", "replace")
+    for value in ids:
+        text = re.sub(rf"(?<!\d){value}(?!\d)", "<id>", text)
+    return text

@@ -11,52 +11,23 @@ refused and writes nothing.
 """
 
 import json
-import re
 
 import pytest
 from django.db import transaction
 
 from backend.accounts.selectors import user_region_scope
-from backend.checkins.models import CheckIn, ContactRule
+from backend.checkins.models import ContactRule
 from backend.programmes.models import Programme
 from backend.regions.models import Region
-from pairing.models import PairingRun
 from tests.hardening.conftest import ROLES, target
 from tests.hardening.matrix_urls import registered_admin_models, url_routes
-from tests.hardening.matrix_writes import PUBLIC_WRITES, SHARED_KEY, WRITES
+from tests.hardening.matrix_writes import MISSING, PUBLIC_WRITES, WRITES, ids_of, normalised, world_writes
 
 pytestmark = pytest.mark.django_db
 
-MISSING = 987654321
 NOT_SUPERUSER = [r for r in ROLES if r != "superuser"]
 # Programme-level settings: written only by staff at or above the programme's own region.
 SETTINGS_ADMINS = {"checkins/contactrule", "checkins/calendarevent", "volunteers/screeningitem"}
-
-
-def _world_writes(world, programme):
-    """Add what the writes need: a check-in with the guessable key, a child to pair, another programme."""
-    from tests.checkins.factories import checkin_for
-
-    elsewhere = Programme.objects.create(name="太原市关爱项目", slug="taiyuan", region_id="1401")
-    PairingRun.objects.update(status=PairingRun.Status.DONE)
-    for key, objects in world["objects"].items():
-        checkin = checkin_for(objects["pairing"], on=objects["pairing"].started_on)
-        CheckIn.objects.filter(pk=checkin.pk).update(client_key=SHARED_KEY)
-        objects["checkin"] = checkin
-        objects["free_child"] = objects["proposal"].child
-        objects["programme"] = programme if key == "in" else elsewhere
-        objects["region"] = objects["child"].village
-
-
-def _ids(objects) -> dict:
-    return {kind: (obj.pk if kind != "region" else obj.code) for kind, obj in objects.items()}
-
-
-def _normalised(response, *ids) -> str:
-    text = response.content.decode("utf-8", "replace")
-    for value in ids:
-        text = re.sub(rf"(?<!\d){value}(?!\d)", "<id>", text)
-    return text
 
 
 def _send(client, user, write, ids):
@@ -86,7 +57,7 @@ def test_every_api_write_is_in_the_write_matrix():
 
 
 def test_writes_with_another_regions_ids_are_refused_as_if_the_ids_did_not_exist(client, world, programme):
-    _world_writes(world, programme)
+    world_writes(world, programme)
     wrong = []
     for role in NOT_SUPERUSER:
         user = world["users"][role]
@@ -94,7 +65,7 @@ def test_writes_with_another_regions_ids_are_refused_as_if_the_ids_did_not_exist
         for write in WRITES:
             name = f"{write.method.upper()} {write.pattern} {write.label}".strip()
             for slot in ((write.path,) if write.path else ()) + write.slots:
-                elsewhere = {**_ids(own), slot: _ids(other)[slot]}
+                elsewhere = {**ids_of(own), slot: ids_of(other)[slot]}
                 got = _send(client, user, write, elsewhere)
                 leaked = [
                     o
@@ -109,8 +80,8 @@ def test_writes_with_another_regions_ids_are_refused_as_if_the_ids_did_not_exist
                     if got.status_code < 400:
                         wrong.append(f"{name} {role} region from elsewhere accepted: {got.status_code}")
                     continue
-                missing = _send(client, user, write, {**_ids(own), slot: MISSING})
-                a, b = _normalised(got, elsewhere[slot]), _normalised(missing, MISSING)
+                missing = _send(client, user, write, {**ids_of(own), slot: MISSING})
+                a, b = normalised(got, elsewhere[slot]), normalised(missing, MISSING)
                 # An id the user may not use is refused, or ignored, exactly like one that does not exist.
                 if (got.status_code, a) != (missing.status_code, b):
                     wrong.append(
@@ -121,9 +92,9 @@ def test_writes_with_another_regions_ids_are_refused_as_if_the_ids_did_not_exist
 
 def test_the_write_matrix_bodies_work_for_the_county_officer(client, world, programme):
     """Not vacuous: with her own objects, each write goes through."""
-    _world_writes(world, programme)
+    world_writes(world, programme)
     user = world["users"]["county"]
-    own = _ids(target(world, "county", "in"))
+    own = ids_of(target(world, "county", "in"))
     wrong = []
     for write in WRITES:
         if write.county_ok is None:
@@ -158,7 +129,7 @@ def _admin_pages(world, role):
 
 
 def test_admin_forms_offer_no_choice_outside_the_users_region(client, world, programme):
-    _world_writes(world, programme)
+    world_writes(world, programme)
     wrong = []
     for role in ("director", "village", "town", "county", "city"):
         user = world["users"][role]

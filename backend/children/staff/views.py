@@ -16,7 +16,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from backend.audit.models import AuditEvent
 from backend.audit.services import audit_record, common_region_code
@@ -72,6 +72,7 @@ def _file_or_404(request, pk) -> dict:
 
 
 @staff_page
+@require_GET
 def child_list(request):
     """List and search her region's children; filters stay in the query string."""
     form = forms.ChildFilterForm(request.GET or None, user=request.user)
@@ -92,6 +93,7 @@ def child_list(request):
 
 
 @staff_page
+@require_GET
 def child_export(request):
     """Export the ledger of what the list shows (her region, filtered), audited."""
     if not is_region_staff(request.user):
@@ -129,7 +131,8 @@ def child_create(request):
         else:
             messages.success(request, _("已登记建档"))
             return redirect("children_staff:file", pk=child.pk)
-    return render(request, "children/staff/form.html", {"form": form, "child": None})
+    status = 400 if request.method == "POST" else 200
+    return render(request, "children/staff/form.html", {"form": form, "child": None}, status=status)
 
 
 @staff_page
@@ -151,7 +154,8 @@ def child_edit(request, pk: int):
             return redirect("children_staff:file", pk=child.pk)
     else:
         _audit_children(request, AuditEvent.Action.VIEW, [child], detail="workspace edit form")
-    return render(request, "children/staff/form.html", {"form": form, "child": child})
+    status = 400 if request.method == "POST" else 200
+    return render(request, "children/staff/form.html", {"form": form, "child": child}, status=status)
 
 
 def _file_context(request, pk, **extra) -> dict:
@@ -167,6 +171,7 @@ def _file_context(request, pk, **extra) -> dict:
 
 
 @staff_page
+@require_GET
 def child_file(request, pk: int):
     """Show everything of one child in one place; the read is audited."""
     context = _file_context(request, pk)
@@ -175,6 +180,7 @@ def child_file(request, pk: int):
 
 
 @staff_page
+@require_GET
 def child_print(request, pk: int):
     """The file as an A4 page for the paper 档案; the read is audited."""
     context = _file_context(request, pk)
@@ -228,6 +234,7 @@ def child_exit(request, pk: int):
 
 
 @staff_page
+@require_GET
 def concern_list(request):
     """Concerns of her region: not closed by default, open and urgent first, then oldest."""
     form = forms.ConcernFilterForm(request.GET or None)
@@ -253,7 +260,8 @@ def concern_raise(request, pk: int):
         else:
             messages.success(request, _("已报告，编号 %(ref)s") % {"ref": concern.reference})
             return redirect("concerns_staff:detail", pk=concern.pk)
-    return render(request, "children/staff/concern_raise.html", {"form": form, "child": child})
+    status = 400 if request.method == "POST" else 200
+    return render(request, "children/staff/concern_raise.html", {"form": form, "child": child}, status=status)
 
 
 ACTIONS = {
@@ -290,6 +298,7 @@ def _concern_context(concern, **bound) -> dict:
 
 
 @staff_page
+@require_GET
 def concern_detail(request, pk: int):
     """A concern with the history of every step and the forms of the next ones."""
     concern = _concern_or_404(request, pk)

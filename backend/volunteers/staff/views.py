@@ -120,6 +120,7 @@ def application_review(request, pk: int):
             "duplicates": selectors.application_duplicates(application=application)[:10],
             "decisions": decision_rows(application.decisions.all()),
         },
+        status=400 if request.method == "POST" else 200,
     )
 
 

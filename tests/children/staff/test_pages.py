@@ -54,7 +54,7 @@ def test_create_with_the_existing_validation_errors_beside_the_field(client, lon
     bad = _form(child_values(id_number="140521201001011230"))
     page = client.post("/staff/children/new/", bad)
     html = page.content.decode()
-    assert page.status_code == 200
+    assert page.status_code == 400
     assert 'id="error-id_number"' in html
     assert not Child.objects.exists()
     no_consent = _form(child_values(consent_given_by="", consent_given_on=None, consent_relation=""))

@@ -37,7 +37,7 @@ def test_starting_a_run_from_the_page(
 def test_a_run_outside_her_region_is_refused_beside_the_field(client, qinshui_officer, programme):
     client.force_login(qinshui_officer)
     response = client.post("/staff/pairing/", {"programme": programme.pk, "region": "140525"})
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert 'id="error-region"' in response.content.decode()
     assert not PairingRun.objects.exists()
 

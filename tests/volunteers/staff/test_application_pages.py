@@ -71,7 +71,7 @@ def test_rejecting_without_a_reason_shows_the_error_beside_the_field(client, qin
     client.force_login(qinshui_officer)
     application = applications["waiting"]
     response = client.post(f"/staff/applications/{application.pk}/", {"action": "reject", "reason": ""})
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert 'id="error-reason"' in response.content.decode()
     assert Application.objects.get(pk=application.pk).status == "pending"
 
@@ -80,7 +80,7 @@ def test_approving_with_the_checklist_incomplete_names_what_is_missing(client, q
     client.force_login(qinshui_officer)
     application = applications["waiting"]
     response = client.post(f"/staff/applications/{application.pk}/", {"action": "approve", "check_interview": "on"})
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "岗前培训" in response.content.decode()
     assert not application.checks.exists()  # nothing half-written
 

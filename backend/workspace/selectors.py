@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime
 
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Count, Exists, OuterRef, Q
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
@@ -67,8 +67,9 @@ def _applications(*, user, now: datetime.datetime) -> dict:
             :FIRST_ROWS
         ]
     ]
-    section = _section(waiting.count(), rows, _reverse_or("applications_staff:list", "/admin/volunteers/application/"))
-    section["overdue"] = waiting.filter(created_at__lt=overdue_before).count()
+    counts = waiting.aggregate(total=Count("pk"), overdue=Count("pk", filter=Q(created_at__lt=overdue_before)))
+    section = _section(counts["total"], rows, _reverse_or("applications_staff:list", "/admin/volunteers/application/"))
+    section["overdue"] = counts["overdue"]
     return section
 
 
@@ -126,8 +127,10 @@ def _concerns(*, user, now: datetime.datetime) -> dict:
         }
         for c in qs[:FIRST_ROWS]
     ]
-    section = _section(qs.count(), rows, reverse("concerns_staff:list"))
-    section["urgent"] = qs.filter(severity=Concern.Severity.URGENT).count()
+    # Both counts in one pass over the open concerns.
+    counts = qs.order_by().aggregate(total=Count("pk"), urgent=Count("pk", filter=Q(severity=Concern.Severity.URGENT)))
+    section = _section(counts["total"], rows, reverse("concerns_staff:list"))
+    section["urgent"] = counts["urgent"]
     return section
 
 

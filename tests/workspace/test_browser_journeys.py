@@ -1,8 +1,10 @@
 """Journeys through the workspace in Chromium at 360×740 (phone) and 1366×768 (desktop).
 
 A child director raises an urgent concern from a child's file; the deadline is missed and the
-county is told; the town officer acknowledges, refers and closes it. A county officer registers
-a child, edits the file, reveals the ID number with a reason and opens the print view.
+county is told; the town officer (or the county officer) acknowledges, refers and closes it.
+A county officer, a town officer and a child director each register a child, edit the file and
+open the print view; the county officer also reveals the ID number with a reason (the others
+are not offered it).
 """
 
 import datetime
@@ -51,8 +53,11 @@ def _no_horizontal_scroll(page):
 
 
 @pytest.mark.browser
+@pytest.mark.parametrize("handler", ["town", "county"])
 @pytest.mark.parametrize("viewport", SIZES)
-def test_concern_raise_escalate_acknowledge_refer_close(live_server, browser, transactional_db, regions, viewport):
+def test_concern_raise_escalate_acknowledge_refer_close(
+    live_server, browser, transactional_db, regions, viewport, handler
+):
     from backend.children.services import concern_escalate, concern_escalations_dispatch
     from notifications.models import Message
 
@@ -84,8 +89,8 @@ def test_concern_raise_escalate_acknowledge_refer_close(live_server, browser, tr
         concern_escalate(escalation_id=escalation_id, now=late)
     assert Message.objects.filter(template="children.concern_escalated", recipient=county.phone).exists()
 
-    # the town officer finds it on her to-do home, marked overdue, and handles it
-    context, page = _sign_in(browser, live_server, town, viewport)
+    # the town (or county) officer finds it on her to-do home, marked overdue, and handles it
+    context, page = _sign_in(browser, live_server, town if handler == "town" else county, viewport)
     assert concern.reference in page.inner_text("#todo-concerns")
     page.click(f'#todo-concerns a[href="/staff/concerns/{concern.pk}/"]')
     assert "超时上报上级" in page.inner_text("#concern-history")
@@ -108,12 +113,19 @@ def test_concern_raise_escalate_acknowledge_refer_close(live_server, browser, tr
     assert Concern.objects.get().status == "closed"
 
 
+def _officer(role: str):
+    if role == "director":
+        return ChildDirectorFactory(username="j-director2", village_codes=["140521100001"])
+    return StaffFactory(username=f"j-{role}2", home_region_id={"county": "140521", "town": "140521100"}[role])
+
+
 @pytest.mark.browser
+@pytest.mark.parametrize("role", ["county", "town", "director"])
 @pytest.mark.parametrize("viewport", SIZES)
-def test_child_create_edit_reveal_print(live_server, browser, transactional_db, regions, viewport):
-    county = StaffFactory(username="j-county2", home_region_id="140521")
+def test_child_create_edit_reveal_print(live_server, browser, transactional_db, regions, viewport, role):
+    officer = _officer(role)
     values = child_values()
-    context, page = _sign_in(browser, live_server, county, viewport)
+    context, page = _sign_in(browser, live_server, officer, viewport)
     _open_section(page, "children_staff:list", viewport)
     page.click("#child-create")
     page.fill("#id_family_name", values["family_name"])
@@ -144,10 +156,13 @@ def test_child_create_edit_reveal_print(live_server, browser, transactional_db, 
     page.wait_for_url(re.compile(rf".*/staff/children/{child.pk}/$"))
     assert "龙港镇中心小学" in page.inner_text("#file-history")
 
-    page.click("#reveal-open")
-    page.fill("#id_reason", "核对低保申请材料")
-    page.click("#reveal-submit")
-    assert page.inner_text("#revealed-id") == child.id_number
+    if role == "county":
+        page.click("#reveal-open")
+        page.fill("#id_reason", "核对低保申请材料")
+        page.click("#reveal-submit")
+        assert page.inner_text("#revealed-id") == child.id_number
+    else:
+        assert page.locator("#reveal-open").count() == 0
 
     page.click("#child-print")
     assert "一人一档" in page.inner_text("#print-title")

@@ -10,6 +10,7 @@ from backend.regions.selectors import region_filter_choices
 from backend.volunteers import selectors as volunteer_selectors
 from backend.volunteers.models import Volunteer
 from backend.volunteers.staff.forms import ANY, ApplicationFilterForm
+from backend.workspace.forms import LongSelect
 from pairing import selectors
 from pairing.models import Pairing, Proposal
 
@@ -22,7 +23,7 @@ class RunStartForm(forms.Form):
     """Start a run for a programme over the user's region (or a region under it)."""
 
     programme = forms.TypedChoiceField(label=_("关爱项目"), coerce=int)
-    region = forms.ChoiceField(label=_("计算范围"))
+    region = forms.ChoiceField(label=_("计算范围"), widget=LongSelect)
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -44,7 +45,7 @@ class RunStartForm(forms.Form):
 
 class ProposalFilterForm(forms.Form):
     run = forms.TypedChoiceField(label=_("结对计算"), required=False, coerce=int, empty_value=None)
-    region = forms.ChoiceField(label=_("村（社区）"), required=False)
+    region = forms.ChoiceField(label=_("村（社区）"), required=False, widget=LongSelect)
     status = forms.ChoiceField(label=_("状态"), required=False)
 
     def __init__(self, *args, user, **kwargs):
@@ -75,7 +76,7 @@ class RejectForm(forms.Form):
 class ProposalEditForm(forms.Form):
     """Give a proposal another volunteer: those of the user's region in the proposal's programme."""
 
-    volunteer = forms.TypedChoiceField(label=_("改为爱心妈妈"), coerce=int)
+    volunteer = forms.TypedChoiceField(label=_("改为爱心妈妈"), coerce=int, widget=LongSelect)
 
     def __init__(self, *args, user, proposal: Proposal, **kwargs):
         super().__init__(*args, **kwargs)
@@ -93,7 +94,7 @@ class ProposalEditForm(forms.Form):
 
 class PairingFilterForm(forms.Form):
     status = forms.ChoiceField(label=_("状态"), required=False)
-    region = forms.ChoiceField(label=_("村（社区）"), required=False)
+    region = forms.ChoiceField(label=_("村（社区）"), required=False, widget=LongSelect)
     search = forms.CharField(label=_("爱心妈妈、儿童名或小分队"), required=False, max_length=50)
 
     def __init__(self, *args, user, **kwargs):
@@ -118,8 +119,10 @@ class PairingNewForm(forms.Form):
     """Pair by hand: a child who still needs a volunteer, one of her region's volunteers or teams."""
 
     programme = forms.TypedChoiceField(label=_("关爱项目"), coerce=int)
-    child = forms.TypedChoiceField(label=_("儿童"), coerce=int)
-    volunteer = forms.TypedChoiceField(label=_("爱心妈妈"), coerce=int, required=False, empty_value=None)
+    child = forms.TypedChoiceField(label=_("儿童"), coerce=int, widget=LongSelect)
+    volunteer = forms.TypedChoiceField(
+        label=_("爱心妈妈"), coerce=int, required=False, empty_value=None, widget=LongSelect
+    )
     team = forms.TypedChoiceField(label=_("或关爱小分队"), coerce=int, required=False, empty_value=None)
     override_note = ApproveForm.base_fields["override_note"]
 

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from backend.children.models import Child, Concern
 from backend.children.staff.selectors import staff_villages
-from backend.workspace.forms import FilterForm
+from backend.workspace.forms import FilterForm, LongSelect
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 BLANK = [("", "—")]
@@ -13,7 +13,7 @@ BLANK = [("", "—")]
 
 class ChildFilterForm(FilterForm, forms.Form):
     q = forms.CharField(label=_("姓名或身份证号"), required=False, max_length=30)
-    region = forms.ChoiceField(label=_("村（社区）"), required=False)
+    region = forms.ChoiceField(label=_("村（社区）"), required=False, widget=LongSelect)
     category = forms.ChoiceField(label=_("儿童类别"), required=False, choices=BLANK + Child.Category.choices)
     risk_level = forms.ChoiceField(label=_("风险等级"), required=False, choices=BLANK + Child.RiskLevel.choices)
     status = forms.ChoiceField(label=_("状态"), required=False, choices=BLANK + Child.Status.choices)
@@ -33,7 +33,7 @@ class ChildForm(forms.Form):
     id_number = forms.CharField(label=_("身份证号码"), max_length=18)
     gender = forms.ChoiceField(label=_("性别"), required=False, choices=BLANK + Child.Gender.choices)
     birth_date = forms.DateField(label=_("出生日期"), required=False, widget=DATE, help_text=_("可不填，按身份证号码"))
-    village_id = forms.ChoiceField(label=_("村（社区）"))
+    village_id = forms.ChoiceField(label=_("村（社区）"), widget=LongSelect)
     address_detail = forms.CharField(label=_("详细住址"), required=False, max_length=200)
     school = forms.CharField(label=_("学校"), required=False, max_length=100)
     grade = forms.CharField(label=_("年级"), required=False, max_length=30)

@@ -7,6 +7,7 @@ from backend.regions.selectors import region_filter_choices
 from backend.volunteers import selectors
 from backend.volunteers.messages import STAFF_MESSAGES
 from backend.volunteers.models import Application, Decision, Volunteer
+from backend.workspace.forms import LongSelect
 
 ANY = [("", _("全部"))]
 
@@ -25,7 +26,7 @@ class ApplicationFilterForm(forms.Form):
     """The application list's filters, kept in the query string."""
 
     status = forms.ChoiceField(label=_("状态"), required=False)
-    region = forms.ChoiceField(label=_("村（社区）"), required=False)
+    region = forms.ChoiceField(label=_("村（社区）"), required=False, widget=LongSelect)
     caring_unit = forms.TypedChoiceField(label=_("爱心单位"), required=False, coerce=int, empty_value=None)
     submitted_from = forms.DateField(
         label=_("提交日期从"), required=False, widget=forms.DateInput(attrs={"type": "date"})
@@ -115,7 +116,7 @@ class SelectionForm(forms.Form):
 
 class VolunteerFilterForm(forms.Form):
     status = forms.ChoiceField(label=_("状态"), required=False)
-    region = forms.ChoiceField(label=_("村（社区）"), required=False)
+    region = forms.ChoiceField(label=_("村（社区）"), required=False, widget=LongSelect)
     caring_unit = forms.TypedChoiceField(label=_("爱心单位"), required=False, coerce=int, empty_value=None)
     team = forms.TypedChoiceField(label=_("关爱小分队"), required=False, coerce=int, empty_value=None)
     search = forms.CharField(label=_("姓名"), required=False, max_length=50)

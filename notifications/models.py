@@ -54,7 +54,8 @@ class Message(models.Model):
     template = models.CharField(_("模板"), max_length=50, blank=True)
     params = models.JSONField(_("参数"), default=dict, blank=True)
     body = models.TextField(_("内容"))
-    idempotency_key = models.CharField(_("幂等键"), max_length=120, null=True, blank=True, unique=True)
+    # Unique by a constraint, not unique=True: that would add a second (LIKE) index every write pays for.
+    idempotency_key = models.CharField(_("幂等键"), max_length=120, null=True, blank=True)
     # Urgent messages (sign-in codes) ignore quiet hours and the per-recipient rate limit.
     urgent = models.BooleanField(_("紧急（不受免打扰限制）"), default=False)
     status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.PENDING)
@@ -78,6 +79,7 @@ class Message(models.Model):
         verbose_name = _("消息")
         verbose_name_plural = _("消息发件箱")
         ordering = ["-created_at"]
+        constraints = [models.UniqueConstraint(fields=["idempotency_key"], name="message_idempotency_key_unique")]
         # Every send writes a row twice (claimed, sent) and each write adds an entry to every index
         # whose condition the new row meets: the partial indexes below take only the rows they serve.
         indexes = [

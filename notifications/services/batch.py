@@ -133,11 +133,13 @@ def _held_in_batch(messages: list[Message], now: datetime.datetime) -> list[Mess
             recent.setdefault(recipient, []).append(sent_at)
     opt_outs = {o.phone: o for o in SmsOptOut.objects.filter(phone__in=[m.recipient for m in messages], opted_out=True)}
     to_send = []
+    quiet: dict[tuple, datetime.datetime | None] = {}  # by (programme, her own hours): most rows share one
     for message in messages:
         if not message.urgent:
-            until = quiet_hours_until(
-                now=now, programme=programmes.get(message.programme_id), own=own_hours.get(message.user_id)
-            )
+            key = (message.programme_id, own_hours.get(message.user_id))
+            if key not in quiet:
+                quiet[key] = quiet_hours_until(now=now, programme=programmes.get(key[0]), own=key[1])
+            until = quiet[key]
             if until:
                 _release(message, until, _("免打扰时段，稍后发送 / quiet hours"))
                 continue

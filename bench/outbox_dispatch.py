@@ -63,52 +63,64 @@ ENV = {
 }
 
 
-def cpu_seconds(pids: list[int]) -> float:
-    """User + system CPU seconds of these processes and their children alive now."""
-    total = 0.0
+def process_cpu(pids: list[int]) -> dict[int, float]:
+    """User + system CPU seconds of each of these processes and their children alive now, by pid."""
+    found = {}
     for pid in pids:
         try:
             root = psutil.Process(pid)
             for proc in [root, *root.children(recursive=True)]:
                 times = proc.cpu_times()
-                total += times.user + times.system
+                found[proc.pid] = times.user + times.system
         except psutil.NoSuchProcess:
             continue
-    return total
+    return found
 
 
-def postgres_cpu_seconds() -> float:
-    """CPU seconds of every PostgreSQL server process (the database's share of a run)."""
-    total = 0.0
+def postgres_cpu() -> dict[int, float]:
+    """CPU seconds of every PostgreSQL server process alive now, by pid."""
+    found = {}
     for proc in psutil.process_iter(["name"]):
         if (proc.info["name"] or "").startswith("postgres"):
             try:
                 times = proc.cpu_times()
-                total += times.user + times.system
+                found[proc.pid] = times.user + times.system
             except (psutil.NoSuchProcess, psutil.AccessDenied):
                 continue
-    return total
+    return found
+
+
+def cpu_since(before: dict[int, float], after: dict[int, float]) -> float:
+    # A process that started in the window counts whole; one that ended in it is lost (a little).
+    return sum(cpu - before.get(pid, 0.0) for pid, cpu in after.items())
 
 
 class Window:
-    """Wall time, machine-wide busy CPU seconds and load average over a measured window."""
+    """Wall time, CPU seconds (machine-wide, PostgreSQL's, and named process groups') and load over a window."""
+
+    def __init__(self, groups: dict[str, list[int]]):
+        self.groups = groups
+
+    def snapshot(self) -> dict[str, dict[int, float]]:
+        return {"PostgreSQL": postgres_cpu(), **{name: process_cpu(pids) for name, pids in self.groups.items()}}
 
     def __enter__(self):
-        self.t0, self.cpu0, self.pg0 = time.perf_counter(), psutil.cpu_times(), postgres_cpu_seconds()
+        self.t0, self.machine0, self.before = time.perf_counter(), psutil.cpu_times(), self.snapshot()
         return self
 
     def __exit__(self, *exc):
         self.wall = time.perf_counter() - self.t0
-        cpu1 = psutil.cpu_times()
+        after, machine1 = self.snapshot(), psutil.cpu_times()
         busy = lambda t: t.user + t.nice + t.system + t.irq + t.softirq + t.steal  # noqa: E731
-        self.machine_cpu = busy(cpu1) - busy(self.cpu0)
-        self.pg_cpu = postgres_cpu_seconds() - self.pg0
+        self.machine_cpu = busy(machine1) - busy(self.machine0)
+        self.cpu = {name: cpu_since(self.before[name], after[name]) for name in after}
         self.load = os.getloadavg()[0]
 
-    def __str__(self) -> str:
+    def report(self, messages: int) -> str:
+        parts = ", ".join(f"{name} {cpu:.1f} ({cpu / messages * 1e6:.0f} µs/msg)" for name, cpu in self.cpu.items())
         return (
-            f"{self.wall:.1f} s wall, machine {self.machine_cpu:.1f} CPU s of {psutil.cpu_count() * self.wall:.1f}, "
-            f"PostgreSQL {self.pg_cpu:.1f} CPU s, load {self.load:.1f}"
+            f"{self.wall:.1f} s wall; CPU s: machine {self.machine_cpu:.1f} of {psutil.cpu_count() * self.wall:.1f} "
+            f"(load {self.load:.1f}), {parts}"
         )
 
 
@@ -291,7 +303,7 @@ def _bare_send(job: tuple[str, int, int, int]) -> int:
     return count
 
 
-def bare_ceiling(provider: str, processes: int, messages: int, batch: int) -> float:
+def bare_ceiling(provider: str, processes: int, messages: int, batch: int, standin_pid: int) -> float:
     """Messages per second of the bare SDK from ``processes`` processes against the stand-in."""
     import multiprocessing
 
@@ -299,12 +311,10 @@ def bare_ceiling(provider: str, processes: int, messages: int, batch: int) -> fl
     jobs = [(provider, 50_000_000 + p * per, per, batch) for p in range(processes)]
     with multiprocessing.get_context("fork").Pool(processes) as pool:
         pool.map(_bare_send, [(provider, 90_000_000 + p * 1000, batch, batch) for p in range(processes)])  # warm up
-        pids = [child.pid for child in multiprocessing.active_children()]
-        own0 = cpu_seconds(pids)
-        with Window() as window:
+        groups = {"SDK processes": [c.pid for c in multiprocessing.active_children()], "stand-in": [standin_pid]}
+        with Window(groups) as window:
             sent = sum(pool.map(_bare_send, jobs))
-        own = cpu_seconds(pids) - own0
-    print(f"  bare: {sent:,} in {window}; the SDK processes {own:.1f} CPU s ({own / sent * 1e6:.0f} µs a message)")
+    print(f"  bare: {sent:,} in {window.report(sent)}")
     return sent / window.wall
 
 
@@ -321,7 +331,7 @@ def stop(processes: list[subprocess.Popen]) -> None:
             os.killpg(p.pid, signal.SIGKILL)
 
 
-def throughput(args, fake_url: str, provider: str = "twilio") -> float:
+def throughput(args, fake_url: str, provider: str, standin_pid: int) -> float:
     from django.db import connection
     from django.utils import timezone
 
@@ -349,10 +359,8 @@ def throughput(args, fake_url: str, provider: str = "twilio") -> float:
         with connection.cursor() as cursor:
             cursor.execute("VACUUM ANALYZE notifications_message")
         before = requests.get(f"{fake_url}/_stats", timeout=10).json()["created"]
-        pids = [w.pid for w in workers]
-        own0 = cpu_seconds(pids)
         dispatch_time, dispatched, next_dispatch = 0.0, 0, 0.0
-        with Window() as window:
+        with Window({"workers": [w.pid for w in workers], "stand-in": [standin_pid]}) as window:
             start = time.perf_counter()
             while True:
                 # The dispatcher runs as beat runs it: every OUTBOX_DISPATCH_INTERVAL seconds.
@@ -370,7 +378,6 @@ def throughput(args, fake_url: str, provider: str = "twilio") -> float:
                     print(f"  stopped after {args.max_seconds} s with {done:,} sent")
                     break
                 time.sleep(0.05)
-        own = cpu_seconds(pids) - own0
         elapsed = window.wall
     finally:
         stop(workers)
@@ -378,8 +385,7 @@ def throughput(args, fake_url: str, provider: str = "twilio") -> float:
     stats.setdefault("distinct_bodies", stats.get("distinct", 0))
     stats["created"] -= before
     failed = Message.objects.exclude(status="sent").count()
-    print(f"  sent {done:,} messages: {done / elapsed:,.0f} messages/s; {window}")
-    print(f"  the workers {own:.1f} CPU s ({own / max(done, 1) * 1e6:.0f} µs a message)")
+    print(f"  sent {done:,} messages: {done / elapsed:,.0f} messages/s; {window.report(max(done, 1))}")
     print(
         f"  dispatcher (in this process): {dispatched:,} handed out in {dispatch_time:.2f} s "
         f"({dispatch_time / max(dispatched, 1) * 1e6:.0f} µs per message)"
@@ -484,9 +490,9 @@ def main() -> None:
                     setattr(settings, key, json.loads(value) if key == "SMS_PROVIDER_TEMPLATES" else value)
                 processes = args.workers * args.concurrency
                 print(f" {provider} (stand-in at {fake_url})")
-                ceiling = bare_ceiling(provider, processes, args.bare_messages, args.send_batch)
+                ceiling = bare_ceiling(provider, processes, args.bare_messages, args.send_batch, standin.pid)
                 print(f"  bare SDK, {processes} processes: {ceiling:,.0f} messages/s")
-                rate = throughput(args, fake_url, provider)
+                rate = throughput(args, fake_url, provider, standin.pid)
                 print(f"  outbox / bare ceiling: {rate / ceiling:.0%}")
             finally:
                 stop([standin])

@@ -300,6 +300,9 @@ CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=300
 CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=360)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
+# A worker process keeps its database connection for this many tasks (then reconnects), rather
+# than opening one per task; each task still checks it first (celery_app.db_connections_checked).
+CELERY_DB_REUSE_MAX = env.int("CELERY_DB_REUSE_MAX", default=100)
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     "ops-heartbeat": {"task": "backend.ops.tasks.heartbeat_task", "schedule": 30.0},
@@ -393,8 +396,11 @@ QUIET_HOURS = tuple(datetime.time.fromisoformat(t) for t in env.list("QUIET_HOUR
 # Per recipient and channel: at most N non-urgent messages per window (seconds).
 OUTBOX_RATE_LIMIT = (env.int("OUTBOX_RATE_LIMIT_COUNT", default=5), env.int("OUTBOX_RATE_LIMIT_WINDOW", default=3600))
 OUTBOX_DISPATCH_BATCH = env.int("OUTBOX_DISPATCH_BATCH", default=500)
-# Due SMS rows of a batching provider (aliyun, tencent) go to one send task per this many rows.
+# A batch send task claims at most this many due SMS of a batching provider (aliyun, tencent).
 OUTBOX_SEND_BATCH = env.int("OUTBOX_SEND_BATCH", default=100)
+# Batch tasks the dispatcher starts per batching provider while its rows are due; each hands on
+# to a successor while its batch was full, so a few keep all worker processes busy.
+OUTBOX_BATCH_TASKS = env.int("OUTBOX_BATCH_TASKS", default=2)
 OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=6)
 OUTBOX_RETRY_BASE_SECONDS = env.int("OUTBOX_RETRY_BASE_SECONDS", default=30)
 OUTBOX_RETRY_MAX_SECONDS = env.int("OUTBOX_RETRY_MAX_SECONDS", default=3600)

@@ -32,6 +32,7 @@ import sys
 import time
 from pathlib import Path
 
+import psutil
 import psycopg
 import requests
 
@@ -60,6 +61,67 @@ ENV = {
     "LOG_LEVEL": "WARNING",
     "LOG_FORMAT": "console",
 }
+
+
+def process_cpu(pids: list[int]) -> dict[int, float]:
+    """User + system CPU seconds of each of these processes and their children alive now, by pid."""
+    found = {}
+    for pid in pids:
+        try:
+            root = psutil.Process(pid)
+            for proc in [root, *root.children(recursive=True)]:
+                times = proc.cpu_times()
+                found[proc.pid] = times.user + times.system
+        except psutil.NoSuchProcess:
+            continue
+    return found
+
+
+def postgres_cpu() -> dict[int, float]:
+    """CPU seconds of every PostgreSQL server process alive now, by pid."""
+    found = {}
+    for proc in psutil.process_iter(["name"]):
+        if (proc.info["name"] or "").startswith("postgres"):
+            try:
+                times = proc.cpu_times()
+                found[proc.pid] = times.user + times.system
+            except (psutil.NoSuchProcess, psutil.AccessDenied):
+                continue
+    return found
+
+
+def cpu_since(before: dict[int, float], after: dict[int, float]) -> float:
+    # A process that started in the window counts whole; one that ended in it is lost (a little).
+    return sum(cpu - before.get(pid, 0.0) for pid, cpu in after.items())
+
+
+class Window:
+    """Wall time, CPU seconds (machine-wide, PostgreSQL's, and named process groups') and load over a window."""
+
+    def __init__(self, groups: dict[str, list[int]]):
+        self.groups = groups
+
+    def snapshot(self) -> dict[str, dict[int, float]]:
+        return {"PostgreSQL": postgres_cpu(), **{name: process_cpu(pids) for name, pids in self.groups.items()}}
+
+    def __enter__(self):
+        self.t0, self.machine0, self.before = time.perf_counter(), psutil.cpu_times(), self.snapshot()
+        return self
+
+    def __exit__(self, *exc):
+        self.wall = time.perf_counter() - self.t0
+        after, machine1 = self.snapshot(), psutil.cpu_times()
+        busy = lambda t: t.user + t.nice + t.system + t.irq + t.softirq + t.steal  # noqa: E731
+        self.machine_cpu = busy(machine1) - busy(self.machine0)
+        self.cpu = {name: cpu_since(self.before[name], after[name]) for name in after}
+        self.load = os.getloadavg()[0]
+
+    def report(self, messages: int) -> str:
+        parts = ", ".join(f"{name} {cpu:.1f} ({cpu / messages * 1e6:.0f} µs/msg)" for name, cpu in self.cpu.items())
+        return (
+            f"{self.wall:.1f} s wall; CPU s: machine {self.machine_cpu:.1f} of {psutil.cpu_count() * self.wall:.1f} "
+            f"(load {self.load:.1f}), {parts}"
+        )
 
 
 def free_port() -> int:
@@ -241,7 +303,7 @@ def _bare_send(job: tuple[str, int, int, int]) -> int:
     return count
 
 
-def bare_ceiling(provider: str, processes: int, messages: int, batch: int) -> float:
+def bare_ceiling(provider: str, processes: int, messages: int, batch: int, standin_pid: int) -> float:
     """Messages per second of the bare SDK from ``processes`` processes against the stand-in."""
     import multiprocessing
 
@@ -249,10 +311,11 @@ def bare_ceiling(provider: str, processes: int, messages: int, batch: int) -> fl
     jobs = [(provider, 50_000_000 + p * per, per, batch) for p in range(processes)]
     with multiprocessing.get_context("fork").Pool(processes) as pool:
         pool.map(_bare_send, [(provider, 90_000_000 + p * 1000, batch, batch) for p in range(processes)])  # warm up
-        t0 = time.perf_counter()
-        sent = sum(pool.map(_bare_send, jobs))
-        elapsed = time.perf_counter() - t0
-    return sent / elapsed
+        groups = {"SDK processes": [c.pid for c in multiprocessing.active_children()], "stand-in": [standin_pid]}
+        with Window(groups) as window:
+            sent = sum(pool.map(_bare_send, jobs))
+    print(f"  bare: {sent:,} in {window.report(sent)}")
+    return sent / window.wall
 
 
 def stop(processes: list[subprocess.Popen]) -> None:
@@ -268,7 +331,7 @@ def stop(processes: list[subprocess.Popen]) -> None:
             os.killpg(p.pid, signal.SIGKILL)
 
 
-def throughput(args, fake_url: str, provider: str = "twilio") -> float:
+def throughput(args, fake_url: str, provider: str, standin_pid: int) -> float:
     from django.db import connection
     from django.utils import timezone
 
@@ -288,38 +351,44 @@ def throughput(args, fake_url: str, provider: str = "twilio") -> float:
             insert_messages(warm, start=80_000_000, status="pending", due=timezone.now(), provider=provider)
             while Message.objects.filter(status="sent").count() < warm:
                 outbox_dispatch(batch_size=1000, max_batches=20)
-                time.sleep(0.2)
+                time.sleep(1)
             Message.objects.all().delete()
         t0 = time.perf_counter()
         insert_messages(args.messages, start=0, status="pending", due=timezone.now(), provider=provider)
         print(f"  inserted {args.messages:,} due messages in {time.perf_counter() - t0:.1f} s")
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM ANALYZE notifications_message")
         before = requests.get(f"{fake_url}/_stats", timeout=10).json()["created"]
-        start = time.perf_counter()
-        dispatch_time, dispatched = 0.0, 0
-        while True:
-            d0 = time.perf_counter()
-            n = outbox_dispatch(batch_size=1000, max_batches=20)
-            dispatch_time += time.perf_counter() - d0
-            dispatched += n
-            with connection.cursor() as cursor:
-                cursor.execute("select count(*) from notifications_message where status in ('sent', 'delivered')")
-                done = cursor.fetchone()[0]
-            if done >= args.messages:
-                break
-            if time.perf_counter() - start > args.max_seconds:
-                print(f"  stopped after {args.max_seconds} s with {done:,} sent")
-                break
-            time.sleep(0.5 if n == 0 else 0)
-        elapsed = time.perf_counter() - start
+        dispatch_time, dispatched, next_dispatch = 0.0, 0, 0.0
+        with Window({"workers": [w.pid for w in workers], "stand-in": [standin_pid]}) as window:
+            start = time.perf_counter()
+            while True:
+                # The dispatcher runs as beat runs it: every OUTBOX_DISPATCH_INTERVAL seconds.
+                if time.perf_counter() >= next_dispatch:
+                    d0 = time.perf_counter()
+                    dispatched += outbox_dispatch(batch_size=1000, max_batches=20)
+                    dispatch_time += time.perf_counter() - d0
+                    next_dispatch = time.perf_counter() + args.dispatch_interval
+                with connection.cursor() as cursor:
+                    cursor.execute("select count(*) from notifications_message where status in ('sent', 'delivered')")
+                    done = cursor.fetchone()[0]
+                if done >= args.messages:
+                    break
+                if time.perf_counter() - start > args.max_seconds:
+                    print(f"  stopped after {args.max_seconds} s with {done:,} sent")
+                    break
+                time.sleep(0.05)
+        elapsed = window.wall
     finally:
         stop(workers)
     stats = requests.get(f"{fake_url}/_stats", timeout=10).json()
     stats.setdefault("distinct_bodies", stats.get("distinct", 0))
     stats["created"] -= before
     failed = Message.objects.exclude(status="sent").count()
-    print(f"  sent {done:,} messages in {elapsed:.1f} s: {done / elapsed:,.0f} messages/s")
+    print(f"  sent {done:,} messages: {done / elapsed:,.0f} messages/s; {window.report(max(done, 1))}")
     print(
-        f"  dispatcher: {dispatched:,} claimed and enqueued in {dispatch_time:.1f} s ({dispatch_time / max(dispatched, 1) * 1e6:.0f} µs per message)"
+        f"  dispatcher (in this process): {dispatched:,} handed out in {dispatch_time:.2f} s "
+        f"({dispatch_time / max(dispatched, 1) * 1e6:.0f} µs per message)"
     )
     print(
         f"  provider accepted {stats['created']:,}, distinct messages {stats['distinct_bodies']:,}, rows not sent {failed}"
@@ -397,6 +466,7 @@ def main() -> None:
     parser.add_argument("--providers", default="twilio", help="comma-separated: twilio, aliyun, tencent")
     parser.add_argument("--bare-messages", type=int, default=8_000, help="messages of the bare-client ceiling")
     parser.add_argument("--send-batch", type=int, default=100, help="OUTBOX_SEND_BATCH (numbers per batch)")
+    parser.add_argument("--dispatch-interval", type=float, default=15.0, help="seconds between dispatcher runs (beat)")
     args = parser.parse_args()
 
     recreate_database()
@@ -420,14 +490,15 @@ def main() -> None:
                     setattr(settings, key, json.loads(value) if key == "SMS_PROVIDER_TEMPLATES" else value)
                 processes = args.workers * args.concurrency
                 print(f" {provider} (stand-in at {fake_url})")
-                ceiling = bare_ceiling(provider, processes, args.bare_messages, args.send_batch)
+                ceiling = bare_ceiling(provider, processes, args.bare_messages, args.send_batch, standin.pid)
                 print(f"  bare SDK, {processes} processes: {ceiling:,.0f} messages/s")
-                rate = throughput(args, fake_url, provider)
+                rate = throughput(args, fake_url, provider, standin.pid)
                 print(f"  outbox / bare ceiling: {rate / ceiling:.0%}")
             finally:
                 stop([standin])
     if not args.skip_scaling:
         print("Part 2: dispatcher time per due message as the table grows")
+        settings.SMS_CHANNEL = "twilio"  # rows the dispatcher claims itself (queued), as part 2 measures
         dispatcher_scaling(args)
 
 

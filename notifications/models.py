@@ -54,7 +54,8 @@ class Message(models.Model):
     template = models.CharField(_("模板"), max_length=50, blank=True)
     params = models.JSONField(_("参数"), default=dict, blank=True)
     body = models.TextField(_("内容"))
-    idempotency_key = models.CharField(_("幂等键"), max_length=120, null=True, blank=True, unique=True)
+    # Unique by a constraint, not unique=True: that would add a second (LIKE) index every write pays for.
+    idempotency_key = models.CharField(_("幂等键"), max_length=120, null=True, blank=True)
     # Urgent messages (sign-in codes) ignore quiet hours and the per-recipient rate limit.
     urgent = models.BooleanField(_("紧急（不受免打扰限制）"), default=False)
     status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.PENDING)
@@ -78,15 +79,21 @@ class Message(models.Model):
         verbose_name = _("消息")
         verbose_name_plural = _("消息发件箱")
         ordering = ["-created_at"]
+        constraints = [models.UniqueConstraint(fields=["idempotency_key"], name="message_idempotency_key_unique")]
+        # Every send writes a row twice (claimed, sent) and each write adds an entry to every index
+        # whose condition the new row meets: the partial indexes below take only the rows they serve.
         indexes = [
-            models.Index(fields=["status", "next_attempt_at"], name="message_due_idx"),
-            # The dispatcher reads only due rows: a partial index keeps that flat as the table grows.
+            # The dispatcher and the batch claims read only due rows: flat as the table grows.
             models.Index(fields=["next_attempt_at"], condition=Q(status="pending"), name="message_pending_due_idx"),
             models.Index(
                 fields=["claimed_at"], condition=Q(status__in=["queued", "sending"]), name="message_claimed_idx"
             ),
-            models.Index(fields=["recipient", "sent_at"], name="message_recipient_sent_idx"),
-            models.Index(fields=["provider_id"], name="message_provider_idx"),
+            # The per-recipient rate limit reads sent rows only.
+            models.Index(
+                fields=["recipient", "sent_at"], condition=Q(sent_at__isnull=False), name="message_recipient_sent_idx"
+            ),
+            # Receipts and status callbacks find a row by what the provider called it.
+            models.Index(fields=["provider_id"], condition=~Q(provider_id=""), name="message_provider_idx"),
             models.Index(fields=["created_at"], name="message_created_idx"),
         ]
 

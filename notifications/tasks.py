@@ -5,7 +5,13 @@ from celery import shared_task
 from celery.signals import worker_init
 from django.core.exceptions import ImproperlyConfigured
 
-from notifications.services import message_batch_deliver, message_deliver, outbox_dispatch, outbox_recover
+from notifications.services import (
+    message_batch_deliver,
+    message_deliver,
+    outbox_dispatch,
+    outbox_recover,
+    sms_batch_send,
+)
 
 
 @shared_task(name="notifications.tasks.message_send_task", ignore_result=True)
@@ -14,9 +20,15 @@ def message_send_task(message_id: int) -> None:
     message_deliver(message_id=message_id)
 
 
+@shared_task(name="notifications.tasks.sms_batch_send_task", ignore_result=True)
+def sms_batch_send_task(provider: str) -> None:
+    """Claim and send a batch of due SMS through a batching provider (nothing due: a no-op)."""
+    sms_batch_send(provider=provider)
+
+
 @shared_task(name="notifications.tasks.message_batch_send_task", ignore_result=True)
 def message_batch_send_task(message_ids: list[int], provider: str) -> None:
-    """Send a batch of outbox SMS through one provider (rows another run claimed are skipped)."""
+    """Send given rows in one batch (the tasks an earlier version's dispatcher queued; rows others claimed are skipped)."""
     message_batch_deliver(message_ids=message_ids, provider=provider)
 
 

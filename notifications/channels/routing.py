@@ -58,3 +58,24 @@ def sms_channel_names(rule: str | None = None) -> tuple[str, ...]:
     if ":" not in rule:
         return (rule,)
     return tuple(dict.fromkeys(name for _key, name in _parse(rule)))
+
+
+def sms_route_sql(rule: str | None = None) -> tuple[str, list[str]]:
+    """Return a SQL expression on an outbox row's ``channel`` and ``recipient`` naming the channel ``sms_route`` picks.
+
+    With its parameters; '' for rows that are not SMS (and for numbers the rule names no
+    channel for: the single send then fails with the rule's error). The dispatcher and the
+    batch tasks select a provider's due rows with it in the database, never row by row.
+    """
+    rule = (settings.SMS_CHANNEL if rule is None else rule).strip()
+    if ":" not in rule:
+        return "CASE WHEN channel = 'sms' THEN %s ELSE '' END", [sms_route("", rule)]
+    whens, params = [], []
+    for key, name in _parse(rule):
+        if key == "other":
+            whens.append("WHEN channel = 'sms' THEN %s")
+            params.append(name)
+            break
+        whens.append("WHEN channel = 'sms' AND starts_with(recipient, %s) THEN %s")
+        params += ["+86" if key == "mainland" else key, name]
+    return "CASE " + " ".join(whens) + " ELSE '' END", params

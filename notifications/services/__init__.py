@@ -5,6 +5,7 @@ task enqueued (and the dispatcher on beat picks up anything due that was not). A
 task claims its row with a conditional UPDATE, so duplicates and redeliveries are no-ops.
 """
 
+from notifications.services.batch import message_batch_deliver, sms_batch_send
 from notifications.services.create import (
     ID_NUMBER_RE,
     message_create,
@@ -17,14 +18,8 @@ from notifications.services.create import (
     text_guard,
     wecom_digest_send,
 )
-from notifications.services.send import (
-    message_batch_deliver,
-    message_cancel,
-    message_deliver,
-    message_retry,
-    outbox_dispatch,
-    outbox_recover,
-)
+from notifications.services.dispatch import outbox_dispatch, outbox_recover
+from notifications.services.send import message_cancel, message_deliver, message_retry
 from notifications.services.subscribers import (
     WECHAT_BIND_SALT,
     delivery_preference_set,
@@ -41,8 +36,8 @@ from notifications.services.subscribers import (
 __all__ = [
     "ID_NUMBER_RE",
     "WECHAT_BIND_SALT",
-    "message_batch_deliver",
     "delivery_preference_set",
+    "message_batch_deliver",
     "message_cancel",
     "message_create",
     "message_deliver",
@@ -56,6 +51,7 @@ __all__ = [
     "sms_opt_out",
     "sms_receipt_record",
     "sms_send",
+    "sms_batch_send",
     "sms_send_template",
     "template_render",
     "text_guard",

@@ -56,17 +56,20 @@ def _quiet_until(start: datetime.time, end: datetime.time, local: datetime.datet
     return until
 
 
-def quiet_hours_until(*, now: datetime.datetime, programme=None, user=None) -> datetime.datetime | None:
+def quiet_hours_until(
+    *, now: datetime.datetime, programme=None, user=None, own: tuple | None = None
+) -> datetime.datetime | None:
     """Return when the quiet hours that contain ``now`` end (Asia/Shanghai), or None if not quiet.
 
     The programme's quiet hours (or the platform's) apply to everyone; a person may add her
-    own (``DeliveryPreference``; ``user`` is an account or its id), and a message waits while
-    either applies.
+    own (``DeliveryPreference``; ``user`` is an account or its id, or ``own`` her (start, end)
+    already read, as a batch reads them for all its recipients at once), and a message waits
+    while either applies.
     """
     windows = [
         (programme.quiet_hours_start, programme.quiet_hours_end) if programme is not None else settings.QUIET_HOURS
     ]
-    if user is not None:
+    if user is not None and own is None:
         from notifications.models import DeliveryPreference
 
         own = (
@@ -74,8 +77,8 @@ def quiet_hours_until(*, now: datetime.datetime, programme=None, user=None) -> d
             .values_list("quiet_hours_start", "quiet_hours_end")
             .first()
         )
-        if own and own[0] is not None and own[1] is not None:
-            windows.append(own)
+    if own and own[0] is not None and own[1] is not None:
+        windows.append(own)
     local = now.astimezone(SHANGHAI)
     latest = None
     # Chained windows (hers ends when the programme's begins): wait until both are over.

@@ -3,15 +3,14 @@
 import datetime
 import logging
 import random
-import uuid
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from backend.ops.errors import ServiceError
-from notifications.channels import DeliveryDeferred, DeliveryError, OutgoingMessage, SendResult, channel_for
+from notifications.channels import DeliveryDeferred, DeliveryError, OutgoingMessage, channel_for
 from notifications.models import Message, SmsOptOut, WeChatBinding
 from notifications.services.create import quiet_hours_until
 from notifications.services.secrets import SEALED, message_secrets_cleared, message_secrets_open
@@ -155,7 +154,8 @@ def message_deliver(*, message_id: int, now: datetime.datetime | None = None) ->
     )
 
 
-def _delivery_failed(message: Message, exc: DeliveryError, now: datetime.datetime) -> Message:
+def _delivery_failed(message: Message, exc: DeliveryError, now: datetime.datetime, **extra) -> Message:
+    """Write a failed attempt: retry later with backoff, or fail for good; ``extra`` fields go in the same UPDATE."""
     error = str(exc)[:500]
     if exc.opt_out:
         sms_opt_out(phone=message.recipient, source=SmsOptOut.Source.PROVIDER, keyword=exc.code)
@@ -177,267 +177,15 @@ def _delivery_failed(message: Message, exc: DeliveryError, now: datetime.datetim
                 error_code=exc.code,
             )
     if exc.permanent or message.attempts >= settings.OUTBOX_MAX_ATTEMPTS:
-        return _finish(message, status=Message.Status.FAILED, last_error=error, error_code=exc.code)
+        return _finish(message, status=Message.Status.FAILED, last_error=error, error_code=exc.code, **extra)
     return _finish(
         message,
         status=Message.Status.PENDING,
         next_attempt_at=now + _backoff(message.attempts),
         last_error=error,
         error_code=exc.code,
+        **extra,
     )
-
-
-# --- sending in batches (providers with batch calls: aliyun, tencent) ----------------------
-
-
-def _claim_batch(message_ids: list[int], now: datetime.datetime, *, provider: str, tag: str) -> list[Message]:
-    """Claim the due rows among ``message_ids`` in one statement, marking them with the batch's tag."""
-    table = Message._meta.db_table
-    return list(
-        Message.objects.raw(
-            f"UPDATE {table} SET status = %s, attempts = attempts + 1, claimed_at = %s, provider = %s, "
-            f"provider_id = %s WHERE id = ANY(%s) AND status IN (%s, %s) AND next_attempt_at <= %s "
-            f"RETURNING *",
-            [
-                Message.Status.SENDING,
-                now,
-                provider,
-                BATCH_TAG_PREFIX + tag,
-                list(message_ids),
-                Message.Status.PENDING,
-                Message.Status.QUEUED,
-                now,
-            ],
-        )
-    )
-
-
-def _held_in_batch(messages: list[Message], now: datetime.datetime) -> list[Message]:
-    """Hold back (quiet hours, rate limit) or cancel (opted out) what must not go now; return the rest."""
-    from backend.programmes.models import Programme
-
-    programmes = Programme.objects.in_bulk({m.programme_id for m in messages if m.programme_id})
-    limit, window = settings.OUTBOX_RATE_LIMIT
-    recent: dict[str, list[datetime.datetime]] = {}
-    people = [m.recipient for m in messages if not m.urgent]
-    if people:
-        for recipient, sent_at in (
-            Message.objects.filter(
-                recipient__in=people, channel=Message.Channel.SMS, sent_at__gte=now - datetime.timedelta(seconds=window)
-            )
-            .order_by("sent_at")
-            .values_list("recipient", "sent_at")
-        ):
-            recent.setdefault(recipient, []).append(sent_at)
-    opt_outs = {o.phone: o for o in SmsOptOut.objects.filter(phone__in=[m.recipient for m in messages], opted_out=True)}
-    to_send = []
-    for message in messages:
-        if not message.urgent:
-            until = quiet_hours_until(now=now, programme=programmes.get(message.programme_id))
-            if until:
-                _release(message, until, _("免打扰时段，稍后发送 / quiet hours"))
-                continue
-            times = recent.get(message.recipient, [])
-            if len(times) >= limit:
-                _release(
-                    message,
-                    times[0] + datetime.timedelta(seconds=window),
-                    _("超过单个收件人的发送频率限制 / per-recipient rate limit"),
-                )
-                continue
-        if message.recipient in opt_outs:
-            _opted_out(message, opt_outs[message.recipient])
-            continue
-        to_send.append(message)
-    return to_send
-
-
-def _sent_write(messages: list[Message], results: dict[int, SendResult], *, provider: str, now) -> int:
-    """Record what the provider accepted, in one statement for the whole batch."""
-    if not messages:
-        return 0
-    table = Message._meta.db_table
-    values = ", ".join(["(%s::bigint, %s::text, %s::int)"] * len(messages))
-    params: list = []
-    for message in messages:
-        result = results[message.pk]
-        params += [message.pk, result.provider_id[:64], result.segments]
-    with connection.cursor() as cursor:
-        cursor.execute(
-            # params - '_sealed': a one-time code is gone once sent, as in _finish (secrets.py)
-            f"UPDATE {table} AS m SET status = %s, provider = %s, provider_id = v.pid, segments = v.seg, "
-            f"sent_at = %s, next_attempt_at = NULL, last_error = '', error_code = '', params = m.params - %s::text "
-            f"FROM (VALUES {values}) AS v(id, pid, seg) WHERE m.id = v.id AND m.status = %s",
-            [Message.Status.SENT, provider, now, SEALED, *params, Message.Status.SENDING],
-        )
-        return cursor.rowcount
-
-
-def message_batch_deliver(*, message_ids: list[int], provider: str, now: datetime.datetime | None = None) -> int:
-    """Send due SMS rows through a batching provider, once each; return how many it accepted.
-
-    The claim marks every row with the batch's tag (the provider's OutId / SessionContext), so
-    a crash after the provider accepted a request is reconciled by recovery, never resent.
-    """
-    now = now or timezone.now()
-    messages = _claim_batch(message_ids, now, provider=provider, tag=uuid.uuid4().hex[:20])
-    if not messages:
-        return 0
-    messages = _held_in_batch(messages, now)
-    if not messages:
-        return 0
-    channel = channel_for(Message.Channel.SMS, provider=provider)
-    try:
-        outcomes = channel.send_batch([_outgoing(m) for m in messages])
-    except Exception as exc:
-        logger.exception("batch of %d: unexpected error in channel %s", len(messages), provider)
-        error = DeliveryError(f"{type(exc).__name__}: {exc}", permanent=False)
-        outcomes = [error] * len(messages)
-    sent, results = [], {}
-    for message, outcome in zip(messages, outcomes, strict=True):
-        if isinstance(outcome, SendResult):
-            sent.append(message)
-            results[message.pk] = outcome
-        else:
-            message.provider_id = ""  # the batch's tag belongs to this attempt only
-            Message.objects.filter(pk=message.pk, status=Message.Status.SENDING).update(provider_id="")
-            _delivery_failed(message, outcome, now)
-    return _sent_write(sent, results, provider=provider, now=now)
-
-
-# --- the dispatcher and recovery ---------------------------------------------------
-
-
-def outbox_dispatch(
-    *, now: datetime.datetime | None = None, batch_size: int | None = None, max_batches: int = 100
-) -> int:
-    """Claim due pending rows (skipping rows others hold), mark them queued, enqueue a send each."""
-    from notifications.tasks import message_batch_send_task, message_send_task
-
-    now = now or timezone.now()
-    batch_size = batch_size or settings.OUTBOX_DISPATCH_BATCH
-    total = 0
-    for _batch in range(max_batches):
-        rows = _claim_due(now, batch_size)
-        ids = [pk for pk, _channel, _recipient in rows]
-        # After commit: a crash here leaves rows in queued, which outbox_recover puts back.
-        jobs = _send_jobs(rows)
-        for position, (provider, job_ids) in enumerate(jobs):
-            try:
-                if provider:
-                    message_batch_send_task.delay(job_ids, provider)
-                else:
-                    message_send_task.delay(job_ids[0])
-            except Exception:
-                # The broker is down: put back what was not enqueued, for the next run to send
-                # rather than recovery after OUTBOX_QUEUED_STUCK_SECONDS (a sent one's claim is a no-op).
-                left = [pk for _provider, pks in jobs[position:] for pk in pks]
-                Message.objects.filter(pk__in=left, status=Message.Status.QUEUED, claimed_at=now).update(
-                    status=Message.Status.PENDING
-                )
-                raise
-        total += len(ids)
-        if len(ids) < batch_size:
-            break
-    return total
-
-
-def _claim_due(now: datetime.datetime, limit: int) -> list[tuple[int, str, str]]:
-    """Mark up to ``limit`` due pending rows queued, skipping rows others hold; one statement.
-
-    The inner SELECT ... FOR UPDATE SKIP LOCKED reads the partial index of pending rows; the
-    claimed rows come back oldest due first as (id, channel, recipient).
-    """
-    table = Message._meta.db_table
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {table} SET status = %s, claimed_at = %s WHERE id IN ("
-            f"SELECT id FROM {table} WHERE status = %s AND next_attempt_at <= %s "
-            f"ORDER BY next_attempt_at LIMIT %s FOR UPDATE SKIP LOCKED) "
-            f"RETURNING id, channel, recipient, next_attempt_at",
-            [Message.Status.QUEUED, now, Message.Status.PENDING, now, limit],
-        )
-        rows = cursor.fetchall()
-    rows.sort(key=lambda row: (row[3], row[0]))
-    return [(pk, channel, recipient) for pk, channel, recipient, _due in rows]
-
-
-def _send_jobs(rows: list[tuple[int, str, str]]) -> list[tuple[str, list[int]]]:
-    """Split claimed rows into send tasks: a batch per batching provider (no number twice in one), else one each."""
-    from notifications.channels.routing import BATCH_CHANNELS, sms_route
-
-    size = max(1, settings.OUTBOX_SEND_BATCH)
-    rule = settings.SMS_CHANNEL
-    jobs: list[tuple[str, list[int]]] = []
-    open_batches: dict[str, list[tuple[list[int], set[str]]]] = {}
-    for pk, channel, recipient in rows:
-        provider = sms_route(recipient, rule) if channel == Message.Channel.SMS else ""
-        if provider not in BATCH_CHANNELS or size == 1:
-            jobs.append(("", [pk]))
-            continue
-        batches = open_batches.setdefault(provider, [])
-        for batch_ids, numbers in batches:
-            if len(batch_ids) < size and recipient not in numbers:
-                batch_ids.append(pk)
-                numbers.add(recipient)
-                break
-        else:
-            batch_ids = [pk]
-            batches.append((batch_ids, {recipient}))
-            jobs.append((provider, batch_ids))
-    return jobs
-
-
-def outbox_recover(
-    *, now: datetime.datetime | None = None, limit: int = 200, claimed_before: datetime.datetime | None = None
-) -> dict[str, int]:
-    """Put back rows stuck in queued; reconcile rows stuck in sending before sending them again.
-
-    A row is stuck when it was claimed longer ago than OUTBOX_*_STUCK_SECONDS (or before
-    ``claimed_before``, for an operator who knows when workers died).
-    """
-    now = now or timezone.now()
-    queued_cutoff = claimed_before or now - datetime.timedelta(seconds=settings.OUTBOX_QUEUED_STUCK_SECONDS)
-    sending_cutoff = claimed_before or now - datetime.timedelta(seconds=settings.OUTBOX_SENDING_STUCK_SECONDS)
-    requeued = Message.objects.filter(status=Message.Status.QUEUED, claimed_at__lt=queued_cutoff).update(
-        status=Message.Status.PENDING, next_attempt_at=now
-    )
-    reconciled = resent = 0
-    stuck = Message.objects.filter(status=Message.Status.SENDING, claimed_at__lt=sending_cutoff).order_by("claimed_at")[
-        :limit
-    ]
-    for message in stuck:
-        # The worker may have crashed after the provider accepted the message but before we
-        # wrote that down: ask the provider first, and send again only if nothing went out.
-        channel = channel_for(message.channel, recipient=message.recipient, provider=message.provider)
-        found = None
-        if hasattr(channel, "reconcile"):
-            try:
-                found = channel.reconcile(_outgoing(message))
-            except DeliveryError as exc:
-                logger.warning("message %s: reconciliation failed, will try later: %s", message.pk, exc)
-                continue
-        same_attempt = Message.objects.filter(
-            pk=message.pk, status=Message.Status.SENDING, claimed_at=message.claimed_at
-        )
-        if found is not None:
-            reconciled += same_attempt.update(
-                status=Message.Status.SENT,
-                provider=channel.name[:10],
-                provider_id=found.provider_id[:64],
-                segments=found.segments,
-                sent_at=message.claimed_at,
-                next_attempt_at=None,
-                last_error=_("对账：服务商已受理 / reconciled: the provider had accepted it"),
-            )
-        else:
-            resent += same_attempt.update(
-                status=Message.Status.PENDING,
-                provider_id="",
-                next_attempt_at=now,
-                last_error=_("发送中断，服务商无记录，重新发送 / interrupted, not at the provider: resending"),
-            )
-    return {"requeued": requeued, "reconciled": reconciled, "resent": resent}
 
 
 # --- staff actions -------------------------------------------------------------------

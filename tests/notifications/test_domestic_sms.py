@@ -1,6 +1,7 @@
 """Aliyun and Tencent Cloud SMS: the real SDKs against local fakes that check their signatures."""
 
 import datetime
+import json
 
 import pytest
 from django.utils import timezone
@@ -11,6 +12,7 @@ from notifications.services import (
     message_deliver,
     outbox_dispatch,
     outbox_recover,
+    sms_batch_send,
     sms_send_template,
 )
 from tests.notifications.conftest import provider_codes, twilio_settings
@@ -19,6 +21,7 @@ from tests.notifications.standins.twilio_fake import FakeTwilio
 pytestmark = pytest.mark.django_db
 
 REMINDER = "notifications.reminder"
+SHANGHAI = datetime.timezone(datetime.timedelta(hours=8))
 
 
 def reminder(phone: str, n: int = 0, **kwargs) -> Message:
@@ -192,20 +195,100 @@ def test_one_bad_number_in_an_aliyun_batch_fails_alone_and_the_rest_go(fake_aliy
     assert statuses == {"+8613800000400": "sent", "+8613800000401": "failed", "+8613800000402": "sent"}
 
 
-def test_the_dispatcher_sends_a_providers_due_rows_in_batches_without_a_number_twice_in_one(fake_aliyun, settings):
+def test_a_batch_task_claims_a_providers_due_rows_itself_never_a_number_twice_and_hands_on_when_full(
+    fake_aliyun, settings, monkeypatch
+):
+    # given: six due reminders for Aliyun (one number twice), one for later, one abroad
     settings.OUTBOX_SEND_BATCH = 4
-    messages = [reminder(f"+861380000050{i % 5}", i) for i in range(6)]  # +...500 gets two
-    Message.objects.update(status=Message.Status.PENDING)
-    from notifications.services.send import _send_jobs
+    settings.SMS_CHANNEL = "mainland:aliyun,other:twilio"
+    successors = []
+    from notifications import tasks
 
-    rows = list(Message.objects.order_by("pk").values_list("pk", "channel", "recipient"))
-    jobs = _send_jobs(rows)
-    assert [len(ids) for _provider, ids in jobs] == [4, 2]
-    for _provider, ids in jobs:
-        recipients = list(Message.objects.filter(pk__in=ids).values_list("recipient", flat=True))
-        assert len(recipients) == len(set(recipients))
-    assert {provider for provider, _ids in jobs} == {"aliyun"}
-    assert len(messages) == 6
+    monkeypatch.setattr(tasks.sms_batch_send_task, "delay", lambda provider: successors.append(provider))
+    messages = [reminder(f"+861380000050{i % 5}", i) for i in range(6)]  # +...500 gets two
+    later = reminder("+8613800000509", 9)
+    abroad = reminder("+85251234560", 10)
+    Message.objects.filter(pk=later.pk).update(next_attempt_at=timezone.now() + datetime.timedelta(hours=1))
+    # when: the first batch task runs
+    assert sms_batch_send(provider="aliyun") == 4
+    # then: four due numbers went in one SendBatchSms, each once; a full batch handed on
+    assert [len(json.loads(r["PhoneNumberJson"])) for r in fake_aliyun.requests] == [4]
+    assert successors == ["aliyun"]
+    # when: the successor runs, it takes the rest (the second message to +...500 included)
+    assert sms_batch_send(provider="aliyun") == 2
+    assert successors == ["aliyun"]  # not full: the chain ends
+    assert sorted(c["to"] for c in fake_aliyun.created).count("+8613800000500") == 2
+    sent = set(Message.objects.filter(status=Message.Status.SENT).values_list("pk", flat=True))
+    assert sent == {m.pk for m in messages}
+    assert Message.objects.get(pk=later.pk).status == Message.Status.PENDING
+    assert Message.objects.get(pk=abroad.pk).status == Message.Status.PENDING  # Twilio's, not Aliyun's
+    assert sms_batch_send(provider="aliyun") == 0
+
+
+def test_a_batch_holds_back_a_volunteers_message_in_her_own_quiet_hours(fake_aliyun, settings):
+    from notifications.models import DeliveryPreference
+    from tests.factories import UserFactory
+    from tests.notifications.factories import MessageFactory
+
+    settings.QUIET_HOURS = (datetime.time(0, 0), datetime.time(0, 0))  # the platform has none
+    now = datetime.datetime(2026, 11, 23, 13, 0, tzinfo=SHANGHAI)
+    params = {"volunteer": "王丽", "task": "打电话", "due": "明天"}
+    hers, other = (
+        MessageFactory(recipient=f"+861380000051{i}", params=params, next_attempt_at=now, urgent=False)
+        for i in range(2)
+    )
+    user = UserFactory(role="volunteer")
+    Message.objects.filter(pk=hers.pk).update(user=user)
+    DeliveryPreference.objects.create(
+        user=user, quiet_hours_start=datetime.time(12, 0), quiet_hours_end=datetime.time(14, 0)
+    )
+    assert sms_batch_send(provider="aliyun", now=now) == 1
+    hers.refresh_from_db()
+    assert hers.status == Message.Status.PENDING and hers.attempts == 0
+    assert hers.next_attempt_at == datetime.datetime(2026, 11, 23, 14, 0, tzinfo=SHANGHAI)
+    assert [c["to"] for c in fake_aliyun.created] == [other.recipient]
+
+
+@pytest.mark.parametrize(
+    "rule", ["aliyun", "twilio", "mainland:aliyun,other:twilio", "+852:twilio,mainland:tencent,other:local"]
+)
+def test_the_databases_routing_agrees_with_sms_route_for_every_number(settings, rule):
+    from django.db import connection
+
+    from notifications.channels.routing import sms_route, sms_route_sql
+
+    settings.SMS_CHANNEL = rule
+    numbers = ["+8613800000001", "+85251234567", "+15551234567", "+8529"]
+    for number in numbers:
+        Message.objects.create(channel="sms", recipient=number, body="x")
+    Message.objects.create(channel="wechat", recipient="openid-1", body="x")
+    route, params = sms_route_sql()
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT recipient, {route} FROM notifications_message", params)
+        in_sql = dict(cursor.fetchall())
+    assert in_sql == {**{n: sms_route(n) for n in numbers}, "openid-1": ""}
+
+
+def test_the_dispatcher_starts_batch_tasks_for_mainland_rows_and_queues_others_one_each(settings, monkeypatch):
+    settings.SMS_CHANNEL = "mainland:tencent,+852:twilio,other:twilio"
+    settings.OUTBOX_SEND_BATCH = 2
+    settings.OUTBOX_BATCH_TASKS = 2
+    calls = []
+    from notifications import tasks
+
+    monkeypatch.setattr(tasks.message_send_task, "delay", lambda pk: calls.append(("single", pk)))
+    monkeypatch.setattr(tasks.sms_batch_send_task, "delay", lambda p: calls.append(("batch", p)))
+    mainland = [reminder(f"+861380000080{i}") for i in range(5)]
+    c = reminder("+85251234568")
+    Message.objects.update(status=Message.Status.PENDING)
+    calls.clear()
+    # when
+    assert outbox_dispatch() == 6
+    # then: the mainland rows stay pending for the batch tasks to claim; only the other is queued
+    assert sorted(calls, key=str) == sorted([("batch", "tencent"), ("batch", "tencent"), ("single", c.pk)], key=str)
+    statuses = dict(Message.objects.values_list("pk", "status"))
+    assert {statuses[m.pk] for m in mainland} == {Message.Status.PENDING}
+    assert statuses[c.pk] == Message.Status.QUEUED
 
 
 @pytest.mark.parametrize("accepted", [True, False])
@@ -256,21 +339,6 @@ def test_routing_sends_mainland_numbers_through_aliyun_and_others_through_twilio
     assert (mainland.provider, hong_kong.provider) == ("aliyun", "twilio")
     assert [c["to"] for c in fake_aliyun.created] == ["+8613800000701"]
     assert [r["To"] for r in twilio.requests] == ["+85251234567"]
-
-
-def test_the_dispatcher_routes_mainland_rows_to_batch_tasks_and_others_to_single_tasks(settings, monkeypatch):
-    settings.SMS_CHANNEL = "mainland:tencent,+852:twilio,other:twilio"
-    calls = []
-    from notifications import tasks
-
-    monkeypatch.setattr(tasks.message_send_task, "delay", lambda pk: calls.append(("single", pk)))
-    monkeypatch.setattr(tasks.message_batch_send_task, "delay", lambda ids, p: calls.append((p, tuple(ids))))
-    a, b = reminder("+8613800000801"), reminder("+8613800000802")
-    c = reminder("+85251234568")
-    Message.objects.update(status=Message.Status.PENDING)
-    calls.clear()
-    assert outbox_dispatch() == 3
-    assert sorted(calls, key=str) == sorted([("tencent", (a.pk, b.pk)), ("single", c.pk)], key=str)
 
 
 @pytest.mark.parametrize(

@@ -18,6 +18,7 @@ from backend.regions.models import Region
 from backend.volunteers.models import Team, Volunteer
 from notifications.services import sms_send_template
 from pairing import engine
+from pairing.bulk_write import JsonCache, copy_rows
 from pairing.models import Pairing, PairingRun, PairingRunPart, Proposal, ProposalApproval, RunUnmatched
 from pairing.priority import PRIORITY_WEIGHTS
 from pairing.selectors import (
@@ -157,38 +158,44 @@ def pairing_run_part_execute(*, part_id: int) -> PairingRunPart:
             status=PairingRunPart.Status.DONE, stats={**_stats_dict(result.stats), **unmatched_counts(result.unmatched)}
         ):
             return part
-        rows = []
-        for p in result.proposals:
-            kind, pk = split_key(p.team_id or p.helper_id)
-            rows.append(
-                Proposal(
-                    run=run,
-                    child_id=p.beneficiary_id,
-                    volunteer_id=pk if kind == "volunteer" else None,
-                    team_id=pk if kind == "team" else None,
-                    score=p.score,
-                    reasons=list(p.reason_text),
-                )
-            )
-        Proposal.objects.bulk_create(rows, batch_size=2000)
-        RunUnmatched.objects.bulk_create(
-            [
-                RunUnmatched(
-                    run=run,
-                    child_id=u.beneficiary_id,
-                    code=u.code.value,
-                    missing=u.missing,
-                    reason=u.text[:300],
-                    priority=u.priority,
-                )
-                for u in result.unmatched
-            ],
-            batch_size=2000,
-        )
+        run_result_save(run=run, result=result)
         PairingRun.objects.filter(pk=run.pk).update(parts_done=F("parts_done") + 1)
     pairing_run_finish(run_id=run.pk)
     part.refresh_from_db()
     return part
+
+
+def run_result_save(*, run: PairingRun, result: engine.Result) -> None:
+    """Write a solve's proposals and unmatched children into a run (with COPY: pairing/bulk_write.py)."""
+    fresh = (Proposal.Status.PROPOSED.value, False, "", timezone.now())  # the model's defaults: COPY knows none
+    reasons = JsonCache()
+    proposals = []
+    for p in result.proposals:
+        kind, pk = split_key(p.team_id or p.helper_id)
+        volunteer, team = (pk, None) if kind == "volunteer" else (None, pk)
+        proposals.append((run.pk, p.beneficiary_id, volunteer, team, p.score, reasons[p.reason_text], *fresh))
+    copy_rows(Proposal, PROPOSAL_COLUMNS, proposals)
+    copy_rows(
+        RunUnmatched,
+        UNMATCHED_COLUMNS,
+        ((run.pk, u.beneficiary_id, u.code.value, u.missing, u.text[:300], u.priority) for u in result.unmatched),
+    )
+
+
+# what run_result_save writes; the other columns are NULL (decided_by, decided_at)
+PROPOSAL_COLUMNS = (
+    "run_id",
+    "child_id",
+    "volunteer_id",
+    "team_id",
+    "score",
+    "reasons",
+    "status",
+    "edited",
+    "rejection_reason",
+    "created_at",
+)
+UNMATCHED_COLUMNS = ("run_id", "child_id", "code", "missing", "reason", "priority")
 
 
 def _stats_dict(stats: engine.Stats) -> dict:

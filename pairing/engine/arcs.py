@@ -12,11 +12,13 @@ from pairing.engine.prepare import Ben, Group, Prepared
 
 def hub_arcs(prep: Prepared, hub_keys: list, hubs: dict, targets: dict, group_node: dict):
     """Return the arcs from each hub to every helper group of its region, built with numpy."""
+    if not hub_keys:
+        e32, e64 = np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.int64)
+        return e32, e32, e64, e64, e64, e64
     skill_ids: dict[frozenset, int] = {}
     packed = {}
-    chunks = ([], [], [], [], [], [])
-    for k, key in enumerate(hub_keys):
-        region, needs, several = key
+    for key in hub_keys:
+        region, _needs, several = key
         if (region, several) not in packed:
             gs = targets[key]
             packed[(region, several)] = (
@@ -25,18 +27,26 @@ def hub_arcs(prep: Prepared, hub_keys: list, hubs: dict, targets: dict, group_no
                 np.array([skill_ids.setdefault(g.skills, len(skill_ids)) for g in gs], dtype=np.int64),
                 np.array([g.index for g in gs], dtype=np.int64),
             )
+    # -skill_bonus x matches, per (needs, skill set): a few dozen rows, not one per hub
+    bonus: dict[frozenset, np.ndarray] = {}
+    for _region, needs, _several in hub_keys:
+        if needs not in bonus:
+            row = [len(prep.matched(needs, skills)) for skills in skill_ids]
+            bonus[needs] = -prep.policy.skill_bonus * np.array(row, dtype=np.int64)
+    chunks = ([], [], [], [])
+    sizes = np.zeros(len(hub_keys), dtype=np.int64)
+    for k, key in enumerate(hub_keys):
+        region, needs, several = key
         g_node, g_cap, g_skill, g_index = packed[(region, several)]
-        row = np.array([len(prep.matched(needs, sk)) for sk in skill_ids], dtype=np.int64)
-        chunks[0].append(np.full(len(g_node), hubs[key], dtype=np.int32))
-        chunks[1].append(g_node)
-        chunks[2].append(g_cap)
-        chunks[3].append(-prep.policy.skill_bonus * row[g_skill])
-        chunks[4].append(np.full(len(g_node), k, dtype=np.int64))
-        chunks[5].append(g_index)
-    if not hub_keys:
-        e32, e64 = np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.int64)
-        return e32, e32, e64, e64, e64, e64
-    return tuple(np.concatenate(c) for c in chunks)
+        sizes[k] = len(g_node)
+        chunks[0].append(g_node)
+        chunks[1].append(g_cap)
+        chunks[2].append(bonus[needs][g_skill])
+        chunks[3].append(g_index)
+    hub_nodes = np.array([hubs[key] for key in hub_keys], dtype=np.int32)
+    heads, caps, costs, index = (np.concatenate(c) for c in chunks)
+    tails = np.repeat(hub_nodes, sizes)
+    return tails, heads, caps, costs, np.repeat(np.arange(len(hub_keys), dtype=np.int64), sizes), index
 
 
 def direct_arcs(prep: Prepared, bens: list[Ben], nodes: list[int], helper_groups: list[Group], group_node: dict):

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from pairing.engine.model import Distance, Location, Policy, Reason, ReasonCode
 
 _MAX_LEVEL = int(Distance.SAME_VILLAGE)
+_LEVELS = tuple(sorted(Distance))  # _LEVELS[n] is Distance(n), without the enum's lookup
 
 
 def common_level(a: Location, b: Location) -> Distance:
@@ -16,12 +17,12 @@ def common_level(a: Location, b: Location) -> Distance:
         if x != y:
             break
         n += 1
-    return Distance(min(n, _MAX_LEVEL))
+    return _LEVELS[min(n, _MAX_LEVEL)]
 
 
 def area_level(area: Location) -> Distance:
     """Return the distance level of a whole area (a team serving a town is 'same town')."""
-    return Distance(min(len(area), _MAX_LEVEL))
+    return _LEVELS[min(len(area), _MAX_LEVEL)]
 
 
 def within(location: Location, area: Location) -> bool:

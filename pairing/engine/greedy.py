@@ -14,7 +14,7 @@ from pairing.engine.costs import id_key, load_cost, proposal_key
 from pairing.engine.labels import DEFAULT_LABELS, Labels
 from pairing.engine.model import Distance, Instance, Result
 from pairing.engine.prepare import prepare
-from pairing.engine.solver import _group_cost, _proposal, _stats, _unmatched
+from pairing.engine.solver import _group_cost, _stats, _unmatched, _Words
 
 
 def greedy(instance: Instance, labels: Labels = DEFAULT_LABELS) -> Result:
@@ -85,7 +85,8 @@ def greedy(instance: Instance, labels: Labels = DEFAULT_LABELS) -> Result:
             if filled[i] < ben.remaining and (ben.existing or filled[i]) and take(i):
                 progress = True
 
-    proposals = [_proposal(prep, bens[i], g, member, labels) for i, g, member in picks]
+    words = _Words(prep, labels)
+    proposals = [words.proposal(bens[i], g, member) for i, g, member in picks]
     proposals.sort(key=proposal_key)
     match = sum(p.cost for p in proposals)
     load = sum(load_cost(g.load, c, policy) for g in groups for c in counts[g.index])

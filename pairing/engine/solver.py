@@ -121,43 +121,50 @@ def solve_prepared(prep: Prepared, labels: Labels = DEFAULT_LABELS) -> Result:
     direct_bens = []  # positions of beneficiaries wired straight to every group in range
     partly_direct = []  # positions of several-slot beneficiaries wired straight to the unsafe groups
     supply = further = 0
+    dist = [policy.distance_costs[d] for d in sorted(Distance)]
+    village = int(Distance.SAME_VILLAGE)
+    add = arcs.add
     for i, ben in enumerate(bens):
         node = ben_node[i]
+        remaining = ben.remaining
         if ben.existing == 0:
-            source_first[i] = arcs.add(source, node, 1, 0)
-            if ben.remaining > 1:
-                source_more[i] = arcs.add(source, node, ben.remaining - 1, 0)
-                further += ben.remaining - 1
+            source_first[i] = add(source, node, 1, 0)
+            if remaining > 1:
+                source_more[i] = add(source, node, remaining - 1, 0)
+                further += remaining - 1
         else:
-            source_more[i] = arcs.add(source, node, ben.remaining, 0)
-            further += ben.remaining
-        supply += ben.remaining
+            source_more[i] = add(source, node, remaining, 0)
+            further += remaining
+        supply += remaining
 
         loc = ben.b.location
-        for size in range(len(loc), -1, -1):
-            for g in teams_in_area.get(loc[:size], ()):
-                lvl = g.eligible_level(ben, policy.max_distance)
-                if lvl is not None:
-                    cost = _group_cost(prep, ben, g, lvl)
-                    direct.append((arcs.add(node, group_node[g.index], 1, cost), i, g))
+        if teams_in_area:
+            for size in range(len(loc), -1, -1):
+                for g in teams_in_area.get(loc[:size], ()):
+                    lvl = g.eligible_level(ben, policy.max_distance)
+                    if lvl is not None:
+                        cost = _group_cost(prep, ben, g, lvl)
+                        direct.append((add(node, group_node[g.index], 1, cost), i, g))
 
         if len(loc) < max_level:
             continue  # too vague a location to be within the allowed distance of anyone
         if i in listed:
             direct_bens.append(i)
             continue
-        several = ben.remaining > 1
+        several = remaining > 1
         if several:
             partly_direct.append(i)
-        for level in range(min(len(loc), int(Distance.SAME_VILLAGE)), max_level - 1, -1):
-            key = (loc[:level], ben.needs, several)
-            if not (in_region_safe if several else in_region).get(key[0]):
+        reach = in_region_safe if several else in_region
+        for level in range(min(len(loc), village), max_level - 1, -1):
+            region = loc[:level]
+            if not reach.get(region):
                 continue
-            if key not in hubs:
-                hubs[key] = next_node
+            key = (region, ben.needs, several)
+            hub = hubs.get(key)
+            if hub is None:
+                hub = hubs[key] = next_node
                 next_node += 1
-            cost = policy.distance_costs[Distance(level)]
-            to_hub.append((arcs.add(node, hubs[key], ben.remaining, cost), i, key))
+            to_hub.append((add(node, hub, remaining, dist[level]), i, key))
 
     first_direct = len(arcs.tails)
     d_tails, d_heads, d_caps, d_costs, d_ben, d_group = direct_arcs(
@@ -191,7 +198,7 @@ def solve_prepared(prep: Prepared, labels: Labels = DEFAULT_LABELS) -> Result:
     # A beneficiary's priority p rides on her first-slot arc: -(M1 + K * p).
     nodes = next_node
     widest = max(
-        [0, max(policy.distance_costs.values())]
+        [0]
         + [abs(c) for c in arcs.costs]
         + ([int(np.abs(d_costs).max())] if len(d_costs) else [])
     )
@@ -301,6 +308,7 @@ def _share_out(prep: Prepared, bens: list[Ben], rows: dict, labels: Labels):
     proposals = []
     taken: dict[int, list[int]] = {}
     filled = [0] * len(bens)
+    words = _Words(prep, labels)
     for g in prep.groups:
         if g.index not in rows:
             continue
@@ -309,7 +317,7 @@ def _share_out(prep: Prepared, bens: list[Ben], rows: dict, labels: Labels):
         for i, units in sorted(rows[g.index], key=lambda r: r[0]):
             for _ in range(units):
                 counts[p % g.n] += 1
-                proposals.append(_proposal(prep, bens[i], g, g.members[p % g.n], labels))
+                proposals.append(words.proposal(bens[i], g, g.members[p % g.n]))
                 filled[i] += 1
                 p += 1
         taken[g.index] = counts
@@ -321,28 +329,56 @@ def _group_cost(prep: Prepared, ben: Ben, g: Group, level: Distance) -> int:
     return pair_cost(level, len(prep.matched(ben.needs, g.skills)), keep, prep.policy)
 
 
-def _proposal(prep: Prepared, ben: Ben, g: Group, member, labels: Labels) -> Proposal:
-    policy = prep.policy
-    if g.team_id is not None:
-        level = area_level(g.location)
-        helper_id, team_id = None, g.team_id
-    else:
-        level = common_level(ben.b.location, g.location)
-        helper_id, team_id = member, None
-    matches = prep.matched(ben.needs, g.skills)
-    keep = member in ben.previous
-    cost = pair_cost(level, len(matches), keep, policy)
-    reasons = tuple(Reason(ReasonCode.PRIORITY, (note,)) for note in ben.b.priority_notes)
-    reasons += pair_reasons(level, matches, keep, team_id)
-    return Proposal(
-        beneficiary_id=ben.b.id,
-        helper_id=helper_id,
-        team_id=team_id,
-        cost=cost,
-        score=-cost,
-        reasons=reasons,
-        reason_text=tuple(labels.reason(r) for r in reasons),
-    )
+class _Words:
+    """Build proposals, their costs and reasons in words, remembering what repeats.
+
+    Thousands of proposals share a distance, the same needs and the same skills, and
+    priority notes are a few hundred phrases: each is worded once.
+    """
+
+    def __init__(self, prep: Prepared, labels: Labels):
+        self.prep, self.labels = prep, labels
+        self.pairs: dict[tuple, tuple] = {}
+        self.notes: dict[str, tuple] = {}
+
+    def proposal(self, ben: Ben, g: Group, member) -> Proposal:
+        if g.team_id is not None:
+            level = area_level(g.location)
+            helper_id, team_id = None, g.team_id
+        else:
+            level = common_level(ben.b.location, g.location)
+            helper_id, team_id = member, None
+        keep = member in ben.previous
+        key = (level, ben.needs, g.skills, keep, team_id)
+        pair = self.pairs.get(key)
+        if pair is None:
+            matches = self.prep.matched(ben.needs, g.skills)
+            reasons = pair_reasons(level, matches, keep, team_id)
+            pair = self.pairs[key] = (
+                pair_cost(level, len(matches), keep, self.prep.policy),
+                reasons,
+                tuple(self.labels.reason(r) for r in reasons),
+            )
+        cost, reasons, text = pair
+        if ben.b.priority_notes:
+            first, words = [], []
+            for note in ben.b.priority_notes:
+                worded = self.notes.get(note)
+                if worded is None:
+                    reason = Reason(ReasonCode.PRIORITY, (note,))
+                    worded = self.notes[note] = (reason, self.labels.reason(reason))
+                first.append(worded[0])
+                words.append(worded[1])
+            reasons, text = (*first, *reasons), (*words, *text)
+        return Proposal(
+            beneficiary_id=ben.b.id,
+            helper_id=helper_id,
+            team_id=team_id,
+            cost=cost,
+            score=-cost,
+            reasons=reasons,
+            reason_text=text,
+        )
 
 
 def _stats(prep: Prepared, proposals, match: int, load: int) -> Stats:

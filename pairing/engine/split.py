@@ -45,10 +45,12 @@ def partition(instance: Instance, level: int | None = None) -> list[Instance]:
     level = int(instance.policy.max_distance) if level is None else level
     if level > int(instance.policy.max_distance):
         raise ValueError("cannot split finer than the policy's max_distance: parts would not be independent")
-    uf = _Union()
-
     def key(location) -> tuple:
         return tuple(location[:level]) if len(location) >= level else ("~",) + tuple(location)
+
+    if not instance.teams:  # nothing glues regions together: the parts are the regions
+        return _by_region(instance, key, level)
+    uf = _Union()
 
     for b in instance.beneficiaries:
         uf.find(key(b.location))
@@ -92,8 +94,26 @@ def partition(instance: Instance, level: int | None = None) -> list[Instance]:
     ]
 
 
+def _by_region(instance: Instance, key, level: int) -> list[Instance]:
+    parts: dict = defaultdict(lambda: ([], []))
+    for b in instance.beneficiaries:
+        parts[key(b.location)][0].append(b)
+    for h in instance.helpers:
+        if len(h.location) >= level:  # a helper too vaguely placed to be in range of anyone is left out
+            found = parts.get(key(h.location))
+            if found is not None:
+                found[1].append(h)
+    return [
+        Instance(tuple(bs), tuple(hs), (), instance.policy)
+        for _, (bs, hs) in sorted(parts.items(), key=lambda kv: repr(kv[0]))
+    ]
+
+
 def merge(results: Iterable[Result]) -> Result:
     """Return one result from the results of independent parts."""
+    results = list(results)
+    if len(results) == 1:
+        return results[0]  # a solve's proposals and unmatched rows are in this order already
     proposals, unmatched, stats = [], [], Stats()
     for r in results:
         proposals.extend(r.proposals)

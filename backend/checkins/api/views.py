@@ -77,10 +77,10 @@ class CheckInListCreateApi(APIView):
         user = request.user
         if _is_staff(user):
             if not v.get("volunteer"):
-                raise ServiceError(_("请选择爱心妈妈 / choose the volunteer"), field="volunteer")
+                raise ServiceError(_("请选择爱心妈妈"), field="volunteer")
             volunteer = scoped_queryset(user, Volunteer).filter(pk=v["volunteer"]).first()
             if volunteer is None:
-                raise ServiceError(_("爱心妈妈不存在 / no such volunteer"), field="volunteer")
+                raise ServiceError(_("爱心妈妈不存在"), field="volunteer")
             source = CheckIn.Source.STAFF
         else:
             volunteer = _volunteer_of(user)
@@ -98,7 +98,7 @@ class CheckInListCreateApi(APIView):
                 volunteer=volunteer, ids=[pk for pk in set(v["children"]) if pk not in seen]
             )
         if len(children) != len(set(v["children"])):
-            raise ServiceError(_("只能记录与您结对的儿童 / only children you are paired with"), field="children")
+            raise ServiceError(_("只能记录与您结对的儿童"), field="children")
         checkin = services.checkin_create(
             volunteer=volunteer,
             children=children,
@@ -153,7 +153,7 @@ class DueListApi(APIView):
                 else None
             )
             if volunteer is None:
-                raise ServiceError(_("请选择本辖区的爱心妈妈 / choose a volunteer in your area"), field="volunteer")
+                raise ServiceError(_("请选择本辖区的爱心妈妈"), field="volunteer")
         else:
             volunteer = _volunteer_of(user)
             if volunteer is None:

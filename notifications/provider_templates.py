@@ -117,7 +117,7 @@ def template_values(approved: ApprovedTemplate, params: dict) -> tuple[tuple[str
                 problem = _("含有签名符号【】")
         if problem:
             raise DeliveryError(
-                _("模板 %(template)s 的变量 %(name)s %(problem)s / variable %(name)s breaks %(provider)s rules")
+                _("模板 %(template)s 的变量 %(name)s %(problem)s（%(provider)s）")
                 % {"template": approved.template, "name": name, "problem": problem, "provider": approved.provider},
                 permanent=True,
                 code="template-param",

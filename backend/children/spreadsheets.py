@@ -83,7 +83,7 @@ class SpreadsheetError(Exception):
 
 
 def _notes_rows() -> list[list[str]]:
-    rows = [["列名 / column", "是否必填 / required", "填写说明 / how to fill in"]]
+    rows = [[_("列名"), _("是否必填"), _("填写说明")]]
     for c in COLUMNS:
         if c.kind in ("choice", "needs"):
             how = _("可填：") + "、".join(str(label) for label in c.choices.labels)

@@ -46,7 +46,7 @@ class SafeJSONParser(JSONParser):
         except RecursionError:
             raise ParseError(_("JSON 嵌套过深")) from None
         except (ValueError, UnicodeDecodeError) as exc:
-            raise ParseError(_("JSON 格式错误 / JSON parse error: %(e)s") % {"e": exc}) from None
+            raise ParseError(_("JSON 格式错误：%(e)s") % {"e": exc}) from None
         depth, nul = _depth_and_nul(data)
         if depth > MAX_JSON_DEPTH:
             raise ParseError(_("JSON 嵌套过深"))

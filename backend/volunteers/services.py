@@ -37,10 +37,10 @@ from notifications.services import sms_send_template
 REFERENCE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"  # no 0/O, 1/I/L
 MAX_CAPACITY = 10
 DEFAULT_SCREENING_ITEMS = [
-    ("interview", "面谈已完成 / Interview done"),
-    ("training", "岗前培训已完成 / Training done"),
-    ("references", "推荐人或单位意见已核实 / References checked"),
-    ("declarations", "无犯罪记录及健康声明已核实 / Declarations verified"),
+    ("interview", "面谈已完成"),
+    ("training", "岗前培训已完成"),
+    ("references", "推荐人或单位意见已核实"),
+    ("declarations", "无犯罪记录及健康声明已核实"),
 ]
 # A run of 15+ digits looks like an ID number: never let one into a text message.
 _ID_LIKE = re.compile(r"\d{14,17}[\dXx]")

@@ -196,9 +196,7 @@ def template_render(template: str, params: dict) -> str:
     try:
         return template_get(template).render(params)
     except KeyError as exc:
-        raise ServiceError(
-            _("消息模板或参数不存在 / unknown template or missing parameter: %s") % exc, field="template"
-        ) from None
+        raise ServiceError(_("消息模板或参数不存在：%s") % exc, field="template") from None
 
 
 def sms_send_template(

@@ -22,7 +22,7 @@ def split_doubled(text: str) -> tuple[str, str] | None:
         return None
     last = max(m.end() for m in CJK.finditer(text))
     separator = SEPARATOR.search(text, last)
-    if separator is None or (separator[0] == "/ " and not CJK.match(text, last - 1)):
+    if separator is None or (separator[0] == "/ " and separator.start() != last):
         return None
     zh, en = text[: separator.start()], text[separator.end() :]
     if not HAN.search(zh) or not re.search(r"[A-Za-z]{2,}", en) or CJK.search(en):

@@ -22,7 +22,7 @@ class RegionChildrenView(generics.ListAPIView):
             error_messages={"invalid": _("上级区划代码应为2、4、6或9位数字")},
         )
 
-    @extend_schema(parameters=[OpenApiParameter("parent", str, description="上级区划代码 / parent region code")])
+    @extend_schema(parameters=[OpenApiParameter("parent", str, description="上级区划代码")])
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
 

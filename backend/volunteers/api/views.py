@@ -32,10 +32,10 @@ class IsFederationStaff(BasePermission):
 SUBMIT_LIMIT = ("api:apply:ip", 20, 3600)
 
 LIST_FILTERS = [
-    OpenApiParameter("status", str, description="状态 / status"),
-    OpenApiParameter("region", str, description="区划代码前缀（县、镇、村） / region code prefix"),
-    OpenApiParameter("caring_unit", int, description="爱心单位 / caring unit id"),
-    OpenApiParameter("skill", str, description="专业特长 / skill"),
+    OpenApiParameter("status", str, description="状态"),
+    OpenApiParameter("region", str, description="区划代码前缀（县、镇、村）"),
+    OpenApiParameter("caring_unit", int, description="爱心单位"),
+    OpenApiParameter("skill", str, description="专业特长"),
 ]
 
 
@@ -72,7 +72,7 @@ class ApplicationListCreateView(generics.ListAPIView):
         return super().get_authenticators()
 
     @extend_schema(
-        parameters=LIST_FILTERS + [OpenApiParameter("flagged", bool, description="只看需关注 / only flagged")],
+        parameters=LIST_FILTERS + [OpenApiParameter("flagged", bool, description="只看需关注")],
     )
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
@@ -215,7 +215,7 @@ class VolunteerListView(generics.ListAPIView):
     permission_classes = [IsFederationStaff]
     serializer_class = s.VolunteerSerializer
 
-    @extend_schema(parameters=LIST_FILTERS + [OpenApiParameter("team", int, description="小分队 / team id")])
+    @extend_schema(parameters=LIST_FILTERS + [OpenApiParameter("team", int, description="小分队")])
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
 

@@ -105,7 +105,8 @@ def fill(entries: list[po.Entry], pairs: dict[tuple[str | None, str], str]) -> t
         english = pairs.get(entry.key)
         if english is not None:
             if not entry.translated:
-                entry.msgstr = dict.fromkeys(entry.msgstr or [""], english)
+                forms = english.split("\t") if entry.msgid_plural else [english]
+                entry.msgstr = {key: forms[min(i, len(forms) - 1)] for i, key in enumerate(entry.msgstr or [""])}
                 report.filled += 1
             elif english not in entry.msgstr.values():
                 report.conflicts.append(f"{_label(entry.key)}: kept {entry.msgstr} over {english!r}")
@@ -159,3 +160,29 @@ def compile_catalogues(locale_dir: Path) -> list[Path]:
             subprocess.run(["msgfmt", "--check-format", "-o", str(target), str(source)], check=True)
             compiled.append(target)
     return compiled
+
+
+def read_translations(path: Path) -> dict[tuple[str | None, str], str]:
+    """A translator's file: one "msgid<TAB>English" a line ("[context]msgid…" for a context; a plural
+    adds "<TAB>English plural"; "\\n" stands for a line break)."""
+    found = {}
+    for line in Path(path).read_text(encoding="utf-8").splitlines():
+        if "\t" not in line:
+            continue
+        msgid, english = line.replace("\\n", "\n").split("\t", 1)
+        context = None
+        if msgid.startswith("[") and "]" in msgid:
+            context, msgid = msgid[1:].split("]", 1)
+        found[(context, msgid)] = english
+    return found
+
+
+def write_missing(path: Path, entries: list[po.Entry]) -> int:
+    """Write the msgids without English in read_translations' format, English left empty."""
+    lines = []
+    for entry in entries:
+        if entry.msgid and not entry.obsolete and not entry.translated:
+            msgid = (f"[{entry.msgctxt}]" if entry.msgctxt else "") + entry.msgid.replace("\n", "\\n")
+            lines.append(msgid + "\t" + ("\t" if entry.msgid_plural else ""))
+    Path(path).write_text("".join(line + "\n" for line in lines), encoding="utf-8")
+    return len(lines)

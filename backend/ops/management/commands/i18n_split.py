@@ -15,6 +15,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from backend.ops.i18n import catalogue, po, sources
+from backend.ops.i18n.doubled import placeholders
 
 
 class Command(BaseCommand):
@@ -22,8 +23,14 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--check", action="store_true", help="change nothing; fail if anything is left to do")
+        parser.add_argument(
+            "--translations",
+            metavar="FILE",
+            help='add English from a file of "msgid<TAB>English" lines (see --missing)',
+        )
+        parser.add_argument("--missing", metavar="FILE", help="write the msgids still without English to FILE")
 
-    def handle(self, *args, check=False, **options):
+    def handle(self, *args, check=False, translations=None, missing=None, **options):
         root = Path(settings.BASE_DIR)
         pairs, manual, changed, conflicts, partial = {}, [], [], [], []
         for path in sources.files(root, catalogue.IGNORED):
@@ -44,6 +51,13 @@ class Command(BaseCommand):
             return
         self._format([p for p in changed if p.suffix == ".py"])
         locale_dir = Path(settings.LOCALE_PATHS[0])
+        if translations:
+            given = catalogue.read_translations(Path(translations))
+            for key, english in given.items():
+                if english.strip() and placeholders(key[1], english.split("\t")[0]) != "same":
+                    partial.append(f"{translations}: {key[1]!r}: placeholders differ in {english!r}")
+                elif english.strip():
+                    pairs.setdefault(key, english)
         entries, report = catalogue.fill(catalogue.extract(root, locale_dir), pairs)
         po.write(catalogue.catalogue_path(locale_dir), entries)
         self.stdout.write(f"{len(changed)} files rewritten, {report.filled} English translations added")
@@ -53,6 +67,9 @@ class Command(BaseCommand):
         self._list("doubled strings to fix by hand (then re-run)", manual)
         self._list("split, but the English lacks placeholders: translate these by hand", partial)
         self._list("msgids with no English yet: translate them in locale/en/LC_MESSAGES/django.po", report.missing)
+        if missing:
+            n = catalogue.write_missing(Path(missing), entries)
+            self.stdout.write(f"\n{n} msgids without English written to {missing}: fill in and pass --translations")
 
     def _check(self, root, pairs, manual, changed):
         _entries, report, current = catalogue.check(root)

@@ -45,11 +45,29 @@ class Entry:
         return bool(self.msgstr) and all(self.msgstr.values())
 
 
+def _blocks(text: str) -> list[list[str]]:
+    """Lines grouped by entry: a blank line ends one, and so does a comment, msgctxt or msgid after a
+    msgstr (a new catalogue from makemessages has no blank line after its header)."""
+    blocks: list[list[str]] = [[]]
+    for raw in text.splitlines():
+        line = raw[2:].lstrip() if raw.startswith("#~") else raw
+        if not raw.strip():
+            blocks.append([])
+            continue
+        seen_msgstr = any((x[2:].lstrip() if x.startswith("#~") else x).startswith("msgstr") for x in blocks[-1])
+        if seen_msgstr and (
+            line.startswith(("msgid ", "msgctxt ")) or (raw.startswith("#") and not raw.startswith("#~"))
+        ):
+            blocks.append([])
+        blocks[-1].append(raw)
+    return [b for b in blocks if b]
+
+
 def parse(text: str) -> list[Entry]:
     entries: list[Entry] = []
-    for block in re.split(r"\n\s*\n", text.strip()):
+    for block in _blocks(text):
         entry, last = Entry(), None
-        lines = block.splitlines()
+        lines = block
         entry.obsolete = all(line.startswith("#~") for line in lines if not line.startswith("#,"))
         for raw in lines:
             line = raw[2:].lstrip() if raw.startswith("#~") else raw

@@ -116,9 +116,9 @@ def python(path: str, source: str, *, rewrite: bool = True) -> Found:
         if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in skip:
             if split_doubled(node.value):
                 found.manual.append(f"{path}:{node.lineno}: not marked for translation: {node.value!r}")
+    found.changed = bool(edits)
     if rewrite and edits:
         found.text = _apply(source, edits)
-        found.changed = True
     return found
 
 
@@ -148,6 +148,8 @@ _TAG_OR_TEXT = re.compile(r"(\{%.*?%\}|\{\{.*?\}\}|\{#.*?#\}|<!--.*?-->|<[^>]*>)
 _ATTRIBUTE = re.compile(
     r"""(?P<name>\b(?:placeholder|title|aria-label|value|alt))=(?P<q>["'])(?P<text>[^"'{}<>]*?)(?P=q)"""
 )
+# A run of text and {{ variables }} between HTML tags and {% tags %}.
+_RUN = re.compile(r"(?:[^<{]|\{\{.*?\}\}|\{(?![{%#]))+", re.S)
 _RAW = re.compile(r"<(script|style)\b.*?</\1>", re.S)
 
 
@@ -225,18 +227,23 @@ def _add_load(text: str) -> str:
 
 
 def _plain_text(path: str, text: str, found: Found) -> str:
-    """Wrap doubled plain text (between tags, or in a label attribute) in {% translate %}."""
+    """Wrap doubled plain text (between tags, or in a label attribute) in {% translate %}.
+
+    Text mixed with {{ variables }} ("共 {{ n }} 人 / {{ n }} people") is reported, not wrapped.
+    """
     raw = [m.span() for m in _RAW.finditer(text)]
-    out, pos, previous = [], 0, ""
+    mixed = []
+    for run in _RUN.finditer(text):
+        if "{{" in run[0] and split_doubled(re.sub(r"\s+", " ", run[0]).strip()) and not _inside(run.start(), raw):
+            mixed.append(run.span())
+            found.manual.append(
+                f"{path}:{text.count(chr(10), 0, run.start()) + 1}: text with variables: {run[0].strip()!r}"
+            )
+    out, pos = [], 0
     for match in _TAG_OR_TEXT.finditer(text + "<>"):
         chunk = text[pos : match.start()]
         piece = match[0] if match.end() <= len(text) else ""
-        if split_doubled(chunk.strip()) and "{{" in (previous[:2], piece[:2]):
-            found.manual.append(f"{path}:{text.count(chr(10), 0, pos) + 1}: text with variables: {chunk.strip()!r}")
-            out.append(chunk)
-        else:
-            out.append(_wrap_text(path, text, pos, chunk, found, raw))
-        previous = piece
+        out.append(chunk if _inside(pos, mixed) else _wrap_text(path, text, pos, chunk, found, raw))
         if piece.startswith("<") and not piece.startswith("<!--"):
             piece = _ATTRIBUTE.sub(lambda m: _wrap_attribute(m, found), piece)
         out.append(piece)
@@ -244,9 +251,13 @@ def _plain_text(path: str, text: str, found: Found) -> str:
     return "".join(out)
 
 
+def _inside(pos: int, spans: list[tuple[int, int]]) -> bool:
+    return any(a <= pos < b for a, b in spans)
+
+
 def _wrap_text(path: str, text: str, pos: int, chunk: str, found: Found, raw: list[tuple[int, int]]) -> str:
     split = split_doubled(chunk.strip())
-    if not split or any(a <= pos < b for a, b in raw):
+    if not split or _inside(pos, raw):
         if split:
             found.manual.append(f"{path}:{text.count(chr(10), 0, pos) + 1}: in a script: {chunk.strip()!r}")
         return chunk

@@ -7,7 +7,7 @@ import secrets
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from stdnum.cn import uscc as stdnum_uscc
 from stdnum.exceptions import ValidationError as StdnumError
@@ -142,7 +142,7 @@ def application_validate(
         errors["availability"] = [_("可服务时间选项无效")]
     missing = [d for d in programme.required_declarations if d not in (declarations or [])]
     if missing:
-        labels = "、".join(str(Declaration(d).label).split(" / ")[0] for d in missing if d in Declaration.values)
+        labels = "、".join(str(Declaration(d).label) for d in missing if d in Declaration.values)
         errors["declarations"] = [_("本项目要求声明：{items}").format(items=labels or "、".join(missing))]
     elif set(declarations or []) - set(Declaration.values):
         errors["declarations"] = [_("声明选项无效")]
@@ -274,9 +274,7 @@ def application_withdraw(*, application: Application, note: str = "") -> Applica
     application = Application.objects.select_for_update().get(pk=application.pk)
     if not application.is_open:
         raise ConflictError(
-            _("该报名当前状态为{status}，不能撤回").format(
-                status=str(application.get_status_display()).split(" / ")[0]
-            ),
+            _("该报名当前状态为{status}，不能撤回").format(status=str(application.get_status_display())),
             code="not_open",
         )
     application.status = Application.Status.WITHDRAWN
@@ -348,7 +346,7 @@ def _decision_start(application: Application, by: User) -> Application:
     locked = Application.objects.select_for_update().get(pk=application.pk)
     if not locked.is_open:
         raise ConflictError(
-            _("该报名已处理（{status}），不能再做决定").format(status=str(locked.get_status_display()).split(" / ")[0]),
+            _("该报名已处理（{status}），不能再做决定").format(status=str(locked.get_status_display())),
             code="not_open",
         )
     return locked
@@ -360,7 +358,7 @@ def application_approve(*, application: Application, by: User, team: Team | None
     application = _decision_start(application, by)
     items = screening_items_ensure(programme=application.programme)
     done = set(application.checks.filter(done=True).values_list("item_id", flat=True))
-    missing = [str(i.label).split(" / ")[0] for i in items if i.required and i.pk not in done]
+    missing = [str(i.label).split(" / ")[0] for i in items if i.required and i.pk not in done]  # stored labels
     if missing:
         raise ServiceError(
             _("通过前须完成筛查：{items}").format(items="、".join(missing)),
@@ -604,7 +602,8 @@ def volunteer_status_change(
     if status == Volunteer.Status.ENDED:
         from pairing.services import pairings_end_for_volunteer
 
-        reason_label = str(Volunteer.ExitReason(volunteer.status_reason).label).split(" / ")[0]
+        with translation.override(settings.LANGUAGE_CODE):  # stored, in the platform's language
+            reason_label = str(Volunteer.ExitReason(volunteer.status_reason).label)
         pairings_end_for_volunteer(volunteer=volunteer, note=f"{reason_label} {volunteer.status_note}".strip())
     change = VolunteerStatusChange.objects.create(
         volunteer=volunteer,
@@ -615,10 +614,12 @@ def volunteer_status_change(
         changed_by=by,
         changed_by_name=_actor_name(by) if by is not None else volunteer.user.username,
     )
+    with translation.override(settings.LANGUAGE_CODE):  # the SMS is Chinese, whoever sends it
+        status_words = str(volunteer.get_status_display())
     sms_send_template(
         phone=volunteer.phone,
         template="volunteer_status_changed",
-        params={"name": volunteer.name, "status": str(volunteer.get_status_display()).split(" / ")[0]},
+        params={"name": volunteer.name, "status": status_words},
         idempotency_key=f"volunteer-status:{change.pk}",
     )
     return volunteer

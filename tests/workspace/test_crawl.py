@@ -29,7 +29,7 @@ TEXT = re.compile(r">([^<]+)<")
 CJK = re.compile(r"[\u4e00-\u9fff]")
 JSON_LITERAL = re.compile(r'\[\s*"|\{\s*"|\[\s*\]|\{\s*\}')
 # ASCII words a Chinese page may show: product names, units, formats.
-ALLOWED_WORDS = {"Excel", "ID", "WeChat", "SMS", "CSV", "xlsx", "PDF", "A4"}
+ALLOWED_WORDS = {"Excel", "ID", "WeChat", "SMS", "CSV", "xlsx", "PDF", "A4", "English"}  # and the language switch
 
 
 def _choice_codes() -> set[str]:

@@ -4,10 +4,11 @@ import datetime
 import logging
 import uuid
 
+from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from backend.accounts.selectors import user_region_scope
@@ -242,10 +243,12 @@ def checkin_sms_reply(*, from_number: str, body: str) -> str | None:
     except ServiceError as exc:
         logger.info("SMS reply from a volunteer not recorded: %s", exc)
         return _("【爱心妈妈】本次未能记录（%(why)s），请打开关爱记录页面填写。") % {"why": exc.message}
+    with translation.override(settings.LANGUAGE_CODE):  # the SMS is Chinese
+        what = str(CheckIn.Kind(kind).label)
     sms_send_template(
         phone=phone,
         template="checkins.sms_logged",
-        params={"name": child.given_name, "what": str(CheckIn.Kind(kind).label)},
+        params={"name": child.given_name, "what": what},
         idempotency_key=f"checkin-sms-ok:{reminder.pk}:{kind}:{today:%Y%m%d}",
         user=volunteer.user,
         urgent=True,

@@ -11,7 +11,7 @@ TEST_REDIS_URL    ?= redis://127.0.0.1:6379
 # The production-shaped topology (`make topology`) uses its own database.
 TOPOLOGY_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/caring_mothers_topology
 
-.PHONY: install run test lint topology bench-regions bench-pairing vendor clean fuzz load
+.PHONY: install run test lint topology bench-regions bench-pairing vendor clean fuzz load messages
 
 $(STAMP): requirements.txt requirements-dev.txt constraints.txt
 	@command -v $(PYTHON) >/dev/null || { echo "需要 Python 3.11 / $(PYTHON) not found on PATH"; exit 1; }
@@ -19,7 +19,18 @@ $(STAMP): requirements.txt requirements-dev.txt constraints.txt
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt -c constraints.txt
 	@rm -f $(VENV)/.installed-*; touch $(STAMP)
 
-install: $(STAMP)
+# The English catalogue is compiled here, not committed (locale/*/LC_MESSAGES/*.mo are ignored).
+CATALOGUES := $(patsubst %.po,%.mo,$(wildcard locale/*/LC_MESSAGES/*.po))
+locale/%.mo: locale/%.po
+	@command -v msgfmt >/dev/null || { echo "需要 gettext / msgfmt not found: apt-get install gettext"; exit 1; }
+	msgfmt --check-format -o $@ $<
+
+install: $(STAMP) $(CATALOGUES)
+
+## make messages: split doubled strings, extract every msgid into locale/en/LC_MESSAGES/django.po,
+## list those without English (docs/i18n.md).
+messages: install
+	$(PY) manage.py i18n_split
 
 ## make run: the platform with demo data; no external service (an embedded PostgreSQL from a
 ## pip wheel with its data in var/pgdata, a filesystem Celery broker, SMS to a local outbox).

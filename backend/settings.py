@@ -227,7 +227,7 @@ REST_FRAMEWORK = {
 # API_DOCS_PUBLIC=1 opens them to everyone (they show the API's shape, never data).
 API_DOCS_PUBLIC = env.bool("API_DOCS_PUBLIC", default=False)
 SPECTACULAR_SETTINGS = {
-    "TITLE": "爱心妈妈结对关爱平台 API / Caring Mothers pairing platform API",
+    "TITLE": "爱心妈妈结对关爱平台 API",
     "VERSION": "1.0.0",
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",

@@ -47,13 +47,13 @@ class MessageAdmin(RegionScopedAdmin):
         if done:
             self.message_user(request, done_text % {"n": done})
 
-    @admin.action(description=_("重新发送所选消息 / retry"))
+    @admin.action(description=_("重新发送所选消息"))
     def retry_selected(self, request, queryset):
-        self._apply(request, queryset, message_retry, _("已重新排队 %(n)d 条消息 / %(n)d queued again"))
+        self._apply(request, queryset, message_retry, _("已重新排队 %(n)d 条消息"))
 
-    @admin.action(description=_("取消所选消息 / cancel"))
+    @admin.action(description=_("取消所选消息"))
     def cancel_selected(self, request, queryset):
-        self._apply(request, queryset, message_cancel, _("已取消 %(n)d 条消息 / %(n)d cancelled"))
+        self._apply(request, queryset, message_cancel, _("已取消 %(n)d 条消息"))
 
     def has_change_permission(self, request, obj=None):
         return False
@@ -93,7 +93,7 @@ class WeComRobotForm(forms.ModelForm):
         label=_("机器人密钥"),
         required=False,
         widget=forms.PasswordInput(render_value=False),
-        help_text=_("留空则保持原密钥 / leave empty to keep the current key"),
+        help_text=_("留空则保持原密钥"),
     )
 
     class Meta:
@@ -103,7 +103,7 @@ class WeComRobotForm(forms.ModelForm):
     def clean_key(self):
         key = self.cleaned_data.get("key", "").strip()
         if not key and not self.instance.pk:
-            raise forms.ValidationError(_("请填写机器人密钥 / the key is required"))
+            raise forms.ValidationError(_("请填写机器人密钥"))
         return key or self.instance.key
 
 

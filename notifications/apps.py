@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 class NotificationsConfig(AppConfig):
     name = "notifications"
     label = "notifications"
-    verbose_name = _("消息与提醒 / Notifications")
+    verbose_name = _("消息与提醒")
 
     def ready(self) -> None:
         # The twilio library logs every request (URL with phone numbers, headers) at INFO:

@@ -14,11 +14,11 @@ DEMO_ROWS = [
         "demo:failed",
         "+8613800138002",
         Message.Status.FAILED,
-        "短信未送达（Twilio undelivered，错误 30003）/ not delivered: the handset is unreachable",
+        "短信未送达（Twilio undelivered，错误 30003）",
         "30003",
     ),
     ("demo:opted-out", "+8613800138003", Message.Status.CANCELLED, "", "opt-out"),
-    ("demo:pending", "+8613800138004", Message.Status.PENDING, "免打扰时段，稍后发送 / quiet hours", ""),
+    ("demo:pending", "+8613800138004", Message.Status.PENDING, "免打扰时段，稍后发送", ""),
     ("demo:aliyun-delivered", "+8613800138005", Message.Status.DELIVERED, "", ""),
     (
         "demo:aliyun-no-code",

@@ -60,7 +60,7 @@ def approved_template(*, provider: str, template: MessageTemplate | str) -> Appr
     name = template if isinstance(template, str) else template.name
     if not name:
         raise DeliveryError(
-            _("国内短信只能发送已审核的模板，这条短信没有模板 / a domestic SMS needs an approved template"),
+            _("国内短信只能发送已审核的模板，这条短信没有模板"),
             permanent=True,
             code="no-template",
         )
@@ -68,7 +68,7 @@ def approved_template(*, provider: str, template: MessageTemplate | str) -> Appr
         registered = template_get(name) if isinstance(template, str) else template
     except KeyError:
         raise DeliveryError(
-            _("未登记的消息模板 %(name)s / unknown template") % {"name": name}, permanent=True, code="no-template"
+            _("未登记的消息模板 %(name)s") % {"name": name}, permanent=True, code="no-template"
         ) from None
     row = ProviderTemplate.objects.filter(provider=provider, template=name, is_active=True).first()
     if row is not None:
@@ -84,10 +84,7 @@ def approved_template(*, provider: str, template: MessageTemplate | str) -> Appr
         allow_links = bool(configured.get("allow_links", False))
     if not code:
         raise DeliveryError(
-            _(
-                "模板 %(name)s 在%(provider)s没有已审核的模板代码：请在后台“短信服务商模板”中填写"
-                " / template %(name)s has no approved code at %(provider)s (admin or SMS_PROVIDER_TEMPLATES)"
-            )
+            _("模板 %(name)s 在%(provider)s没有已审核的模板代码：请在后台“短信服务商模板”中填写")
             % {"name": name, "provider": provider},
             permanent=True,
             code="template-code",
@@ -120,7 +117,7 @@ def template_values(approved: ApprovedTemplate, params: dict) -> tuple[tuple[str
                 problem = _("含有签名符号【】")
         if problem:
             raise DeliveryError(
-                _("模板 %(template)s 的变量 %(name)s %(problem)s / variable %(name)s breaks %(provider)s rules")
+                _("模板 %(template)s 的变量 %(name)s %(problem)s（%(provider)s）")
                 % {"template": approved.template, "name": name, "problem": problem, "provider": approved.provider},
                 permanent=True,
                 code="template-param",

@@ -192,17 +192,15 @@ def wechat_bind(request: HttpRequest) -> HttpResponse:
     if not token:
         user = request.user
         if not (user.is_authenticated and user.is_active and getattr(user, "is_volunteer", False)):
-            return _page(
-                request, _("链接无效"), _("请通过短信中的链接打开，或先登录。/ Open the link from your SMS."), 403
-            )
+            return _page(request, _("链接无效"), _("请通过短信中的链接打开，或先登录。"), 403)
         token = signing.dumps({"u": user.pk}, salt=WECHAT_BIND_SALT)
     if not settings.WECHAT_APP_ID:
         # The feature is off here, not broken: a 404 page she can read, not a 5xx.
         logger.info("WeChat binding asked for, but WECHAT_APP_ID is not set: WeChat is off")
         return _page(
             request,
-            _("微信服务未开通 / WeChat is not enabled here"),
-            _("本平台未开通微信提醒，提醒会继续以短信发送给您。/ Reminders will keep coming to you by SMS."),
+            _("微信服务未开通"),
+            _("本平台未开通微信提醒，提醒会继续以短信发送给您。"),
             404,
         )
     query = urlencode(
@@ -222,13 +220,13 @@ def wechat_callback(request: HttpRequest) -> HttpResponse:
     """WeChat sends the volunteer back with a code: exchange it for her openid and store the binding."""
     code, state = request.GET.get("code", ""), request.GET.get("state", "")
     if not code or not state:
-        return _page(request, _("绑定失败"), _("您没有同意授权，请重新打开链接。/ Authorisation was declined."), 400)
+        return _page(request, _("绑定失败"), _("您没有同意授权，请重新打开链接。"), 400)
     user = wechat_bind_user(token=state)
     if user is None:
-        return _page(request, _("链接已过期"), _("请向工作人员索取新的绑定链接。/ The link has expired."), 403)
+        return _page(request, _("链接已过期"), _("请向工作人员索取新的绑定链接。"), 403)
     try:
         wechat_binding_save(user=user, code=code)
     except (DeliveryError, ServiceError) as exc:
         logger.warning("WeChat binding failed for user %s: %s", user.pk, exc)
         return _page(request, _("绑定失败"), str(getattr(exc, "message", exc)), 400)
-    return _page(request, _("绑定成功"), _("以后的提醒将通过微信发送给您。/ Reminders will now come by WeChat."))
+    return _page(request, _("绑定成功"), _("以后的提醒将通过微信发送给您。"))

@@ -5,4 +5,4 @@ from django.utils.translation import gettext_lazy as _
 class PairingConfig(AppConfig):
     name = "pairing"
     label = "pairing"
-    verbose_name = _("结对 / Pairing")
+    verbose_name = _("结对")

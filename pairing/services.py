@@ -49,18 +49,18 @@ def _today() -> datetime.date:
 
 def _require_child_in_scope(user: User, child: Child) -> None:
     if not user_region_scope(user).contains(child.village_id):
-        raise ServiceError(_("儿童不在您的辖区内 / the child is outside your region"), field="child")
+        raise ServiceError(_("儿童不在您的辖区内"), field="child")
 
 
 def _require_helper_in_scope(user: User, volunteer: Volunteer | None, team: Team | None) -> None:
     """Refuse a volunteer or team outside the user's region as if it did not exist."""
     scope = user_region_scope(user)
     if volunteer is not None and not scope.contains(volunteer.village_id):
-        raise ServiceError(_("没有这位爱心妈妈 / no such volunteer"), field="volunteer")
+        raise ServiceError(_("没有这位爱心妈妈"), field="volunteer")
     # A team whose area covers her whole region (a city-wide team) serves her children too.
     covers = team is not None and bool(user.home_region_id) and user.home_region_id.startswith(team.region_id)
     if team is not None and not scope.contains(team.region_id) and not covers:
-        raise ServiceError(_("没有这个小分队 / no such team"), field="team")
+        raise ServiceError(_("没有这个小分队"), field="team")
 
 
 # --- runs ---------------------------------------------------------------------------
@@ -69,17 +69,17 @@ def _require_helper_in_scope(user: User, volunteer: Volunteer | None, team: Team
 def pairing_run_start(*, user: User, programme: Programme, region: Region) -> PairingRun:
     """Start a proposal run for a programme over a region; the engine runs in a Celery task."""
     if not user_region_scope(user).contains(region.code):
-        raise ServiceError(_("只能为本辖区发起结对计算 / you can only run pairing for your own region"), field="region")
+        raise ServiceError(_("只能为本辖区发起结对计算"), field="region")
     if not programme_list_for(user=user).filter(pk=programme.pk).exists():
-        raise ServiceError(_("您不能使用该关爱项目 / you do not work in this programme"), field="programme")
+        raise ServiceError(_("您不能使用该关爱项目"), field="programme")
     if not region.code.startswith(programme.region_id):
-        raise ServiceError(_("所选区划不在该项目的范围内 / the region is outside the programme's area"), field="region")
+        raise ServiceError(_("所选区划不在该项目的范围内"), field="region")
     busy = PairingRun.objects.filter(
         programme=programme, status__in=[PairingRun.Status.QUEUED, PairingRun.Status.RUNNING]
     ).filter(Q(region__pk__startswith=region.code) | Q(region_id__in=Region(code=region.code).ancestor_codes()))
     if busy.exists():
         raise ConflictError(
-            _("该区域已有一次结对计算正在进行，请等待其完成 / a run over this area is already in progress"),
+            _("该区域已有一次结对计算正在进行，请等待其完成"),
             code="run_in_progress",
         )
     from pairing.tasks import pairing_run_task
@@ -241,25 +241,21 @@ def pairing_check(
     """
     problems: list[PairingError] = []
     if child.status != Child.Status.ACTIVE:
-        problems.append(PairingError(_("该儿童已退出，不能结对 / the child has exited"), field="child"))
+        problems.append(PairingError(_("该儿童已退出，不能结对"), field="child"))
     if (volunteer is None) == (team is None):
-        problems.append(
-            PairingError(_("请选择一位爱心妈妈或一个小分队 / choose one volunteer or one team"), field="volunteer")
-        )
+        problems.append(PairingError(_("请选择一位爱心妈妈或一个小分队"), field="volunteer"))
         return problems
     helper_location = location_of(volunteer.village_id if volunteer else team.region_id)
     if volunteer is not None:
         if volunteer.status != Volunteer.Status.ACTIVE:
-            problems.append(PairingError(_("该爱心妈妈不在岗 / the volunteer is not active"), field="volunteer"))
+            problems.append(PairingError(_("该爱心妈妈不在岗"), field="volunteer"))
         current = Pairing.objects.filter(volunteer=volunteer, status__in=CURRENT)
         if current.filter(child=child).exists():
-            problems.append(
-                PairingError(_("已与该儿童结对 / already paired with this child"), field="volunteer", code="duplicate")
-            )
+            problems.append(PairingError(_("已与该儿童结对"), field="volunteer", code="duplicate"))
         elif current.count() >= volunteer.capacity:
             problems.append(
                 PairingError(
-                    _("该爱心妈妈已满额（可结对%(n)d名） / the volunteer is full") % {"n": volunteer.capacity},
+                    _("该爱心妈妈已满额（可结对%(n)d名）") % {"n": volunteer.capacity},
                     field="volunteer",
                     code="capacity",
                     overridable=True,
@@ -267,11 +263,7 @@ def pairing_check(
             )
     else:
         if Pairing.objects.filter(team=team, child=child, status__in=CURRENT).exists():
-            problems.append(
-                PairingError(
-                    _("该小分队已与该儿童结对 / already paired with this team"), field="team", code="duplicate"
-                )
-            )
+            problems.append(PairingError(_("该小分队已与该儿童结对"), field="team", code="duplicate"))
         elif team_capacity_left(team=team) <= 0:
             # a team wider than one county is proposed by runs of several counties: its room is checked here
             problems.append(PairingError(_("该小分队已满额"), field="team", code="capacity", overridable=True))
@@ -285,7 +277,7 @@ def pairing_check(
     elif level < programme.pairing_max_distance:
         problems.append(
             PairingError(
-                _("距离超出项目允许的范围（%(limit)s） / farther than the programme allows")
+                _("距离超出项目允许的范围（%(limit)s）")
                 % {"limit": Programme.MaxDistance(programme.pairing_max_distance).label},
                 field="volunteer" if volunteer else "team",
                 code="distance",
@@ -296,7 +288,7 @@ def pairing_check(
     if never.filter(Q(volunteer=volunteer) if volunteer else Q(team=team)).exists():
         problems.append(
             PairingError(
-                _("此前结对结束时已标记“不再结对” / marked 'do not pair again' when an earlier pairing ended"),
+                _("此前结对结束时已标记“不再结对”"),
                 field="volunteer" if volunteer else "team",
                 code="never_pair",
                 overridable=True,
@@ -351,7 +343,7 @@ def pairing_create(
         if problems and not override_note.strip():
             first = problems[0]
             raise PairingError(
-                f"{first.message}。" + _("如确需结对，请填写越过检查的说明 / to pair anyway, give an override note"),
+                f"{first.message}。" + _("如确需结对，请填写越过检查的说明"),
                 field=first.field,
                 code=first.code,
                 overridable=True,
@@ -369,7 +361,7 @@ def pairing_create(
                     created_by=user,
                 )
         except IntegrityError as exc:
-            raise ConflictError(_("该结对已存在 / this pairing already exists"), code="duplicate") from exc
+            raise ConflictError(_("该结对已存在"), code="duplicate") from exc
         _notify_new_pairing(pairing)
     return pairing
 
@@ -405,7 +397,7 @@ def pairing_pause(*, pairing: Pairing, user: User, note: str = "") -> Pairing:
     _require_child_in_scope(user, pairing.child)
     updated = Pairing.objects.filter(pk=pairing.pk, status=Pairing.Status.ACTIVE).update(status=Pairing.Status.PAUSED)
     if not updated:
-        raise ServiceError(_("只有关爱中的结对可以暂停 / only an active pairing can be paused"), field="status")
+        raise ServiceError(_("只有关爱中的结对可以暂停"), field="status")
     pairing.refresh_from_db()
     return pairing
 
@@ -415,7 +407,7 @@ def pairing_resume(*, pairing: Pairing, user: User) -> Pairing:
     _require_child_in_scope(user, pairing.child)
     updated = Pairing.objects.filter(pk=pairing.pk, status=Pairing.Status.PAUSED).update(status=Pairing.Status.ACTIVE)
     if not updated:
-        raise ServiceError(_("只有暂停的结对可以恢复 / only a paused pairing can be resumed"), field="status")
+        raise ServiceError(_("只有暂停的结对可以恢复"), field="status")
     pairing.refresh_from_db()
     return pairing
 
@@ -436,7 +428,7 @@ def pairing_end(
     if user is not None:
         _require_child_in_scope(user, pairing.child)
     if reason not in Pairing.EndReason.values:
-        raise ServiceError(_("请选择结束原因 / choose a reason"), field="reason")
+        raise ServiceError(_("请选择结束原因"), field="reason")
     with transaction.atomic():
         updated = Pairing.objects.filter(pk=pairing.pk, status__in=CURRENT).update(
             status=Pairing.Status.ENDED,
@@ -446,7 +438,7 @@ def pairing_end(
             do_not_pair_again=do_not_pair_again or reason in Pairing.NOT_AGAIN_REASONS,
         )
         if not updated:
-            raise ServiceError(_("该结对已结束 / the pairing has already ended"), field="status")
+            raise ServiceError(_("该结对已结束"), field="status")
     pairing.refresh_from_db()
     return pairing
 
@@ -479,8 +471,7 @@ def _open_proposal(proposal: Proposal, user: User) -> Proposal:
     _require_child_in_scope(user, proposal.child)
     if proposal.status != Proposal.Status.PROPOSED:
         raise ConflictError(
-            _("该建议已处理（%(status)s） / this proposal was already decided")
-            % {"status": proposal.get_status_display()},
+            _("该建议已处理（%(status)s）") % {"status": proposal.get_status_display()},
             code="decided",
         )
     return proposal
@@ -502,12 +493,10 @@ def proposal_approve(*, proposal: Proposal, user: User, override_note: str = "")
             done = set(proposal.approvals.values_list("level", flat=True))
             pending = [lv for lv in levels if lv not in done]
             if level not in pending:
-                raise ServiceError(
-                    _("该建议不需要您这一级审批 / this proposal does not wait for your level"), field="level"
-                )
+                raise ServiceError(_("该建议不需要您这一级审批"), field="level")
             if pending[0] != level:
                 raise ServiceError(
-                    _("需先由下一级审批 / a lower level must approve first") + f" ({Region.Level(pending[0]).label})",
+                    _("需先由下一级审批") + f" ({Region.Level(pending[0]).label})",
                     field="level",
                 )
             ProposalApproval.objects.create(proposal=proposal, level=level, approved_by=user)
@@ -544,7 +533,7 @@ def proposals_approve_bulk(*, proposals: list[Proposal], user: User) -> dict:
 def proposal_reject(*, proposal: Proposal, user: User, reason: str) -> Proposal:
     """Reject a proposal; a reason is required."""
     if not reason or not reason.strip():
-        raise ServiceError(_("驳回必须填写理由 / a reason is required"), field="reason")
+        raise ServiceError(_("驳回必须填写理由"), field="reason")
     with transaction.atomic():
         proposal = _open_proposal(proposal, user)
         proposal.status = Proposal.Status.REJECTED
@@ -560,12 +549,12 @@ def proposal_edit(
 ) -> Proposal:
     """Give a proposal another volunteer or team; the rules are checked again on approval."""
     if (volunteer is None) == (team is None):
-        raise ServiceError(_("请选择一位爱心妈妈或一个小分队 / choose one volunteer or one team"), field="volunteer")
+        raise ServiceError(_("请选择一位爱心妈妈或一个小分队"), field="volunteer")
     with transaction.atomic():
         proposal = _open_proposal(proposal, user)
         _require_helper_in_scope(user, volunteer, team)
         proposal.volunteer, proposal.team = volunteer, team
         proposal.edited = True
-        proposal.reasons = [_("人工调整 / edited by staff")]
+        proposal.reasons = [_("人工调整")]
         proposal.save(update_fields=["volunteer", "team", "edited", "reasons"])
     return proposal

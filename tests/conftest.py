@@ -42,6 +42,15 @@ def browser(monkeypatch):
         browser.close()
 
 
+def pytest_sessionstart(session):
+    """The English catalogue is compiled, not committed: compile it when the .po is newer (as make does)."""
+    from django.conf import settings
+
+    from backend.ops.i18n.catalogue import compile_catalogues
+
+    compile_catalogues(Path(settings.LOCALE_PATHS[0]))
+
+
 def pytest_collection_modifyitems(config, items):
     for marker, (available, how) in TOOLS.items():
         if available():

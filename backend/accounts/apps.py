@@ -5,4 +5,4 @@ from django.utils.translation import gettext_lazy as _
 class AccountsConfig(AppConfig):
     name = "backend.accounts"
     label = "accounts"
-    verbose_name = _("账户与角色 / Accounts")
+    verbose_name = _("账户与角色")

@@ -35,7 +35,7 @@ def staff_create(
     from backend.accounts.selectors import user_region_scope
 
     if created_by is not None and not user_region_scope(created_by).contains(home_region.code):
-        raise AccountError(_("不能为本辖区以外的区划创建账户 / cannot create an account outside your region"))
+        raise AccountError(_("不能为本辖区以外的区划创建账户"))
     user = User(
         username=username,
         display_name=display_name,
@@ -58,7 +58,7 @@ def staff_create(
 def child_director_create(*, username: str, password: str, villages: list[Region], display_name: str = "") -> User:
     """Create a child director (儿童主任) responsible for one or more villages."""
     if not villages or any(v.level != Region.Level.VILLAGE for v in villages):
-        raise AccountError(_("儿童主任必须负责至少一个村（社区） / a child director needs at least one village"))
+        raise AccountError(_("儿童主任必须负责至少一个村（社区）"))
     user = User(username=username, display_name=display_name, role=User.Role.CHILD_DIRECTOR, is_staff=True)
     try:
         validate_password(password, user)
@@ -83,7 +83,7 @@ def phone_normalise(value: str, *, field: str = "phone") -> str:
     """Return a mainland mobile number in E.164 (+86...), or raise ServiceError naming ``field``."""
     raw = (value or "").strip()
     if not raw:
-        raise ServiceError(_("请填写手机号码 / mobile number is required"), field=field, code="required")
+        raise ServiceError(_("请填写手机号码"), field=field, code="required")
     try:
         number = phonenumbers.parse(raw, "CN")
     except phonenumbers.NumberParseException:
@@ -95,9 +95,7 @@ def phone_normalise(value: str, *, field: str = "phone") -> str:
         or phonenumbers.number_type(number)
         not in (phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE)
     ):
-        raise ServiceError(
-            _("请填写正确的11位手机号码 / enter a valid mainland China mobile number"), field=field, code="invalid"
-        )
+        raise ServiceError(_("请填写正确的11位手机号码"), field=field, code="invalid")
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
@@ -115,7 +113,7 @@ def phone_code_request(*, phone: str, purpose: str, ip: str = "", send: bool = T
 
     phone = phone_normalise(phone)
     if purpose not in PhoneCode.Purpose.values:
-        raise ServiceError(_("验证码用途无效 / unknown code purpose"), field="purpose")
+        raise ServiceError(_("验证码用途无效"), field="purpose")
     for scope, limit, window in PHONE_CODE_LIMITS_PER_IP if ip else ():
         result = rate_limit_hit(scope=scope, key=ip, limit=limit, window=window)
         if not result.allowed:
@@ -124,7 +122,7 @@ def phone_code_request(*, phone: str, purpose: str, ip: str = "", send: bool = T
         result = rate_limit_hit(scope=scope, key=phone, limit=limit, window=window)
         if not result.allowed:
             raise RateLimited(
-                _("验证码发送过于频繁，请{minutes}分钟后再试 / codes sent too often, try again in {minutes} min"),
+                _("验证码发送过于频繁，请{minutes}分钟后再试"),
                 retry_after=result.retry_after,
                 field="phone",
             )
@@ -154,7 +152,7 @@ def phone_code_verify(*, phone: str, purpose: str, code: str) -> PhoneCode:
     phone = phone_normalise(phone)
     code = (code or "").strip()
     if not code:
-        raise ServiceError(_("请填写短信验证码 / enter the SMS code"), field="code", code="required")
+        raise ServiceError(_("请填写短信验证码"), field="code", code="required")
     with transaction.atomic():
         row = (
             PhoneCode.objects.select_for_update()
@@ -165,13 +163,13 @@ def phone_code_verify(*, phone: str, purpose: str, code: str) -> PhoneCode:
         now = timezone.now()
         if row is None or row.expires_at <= now:
             raise ServiceError(
-                _("验证码已过期或不存在，请重新获取 / the code has expired: request a new one"),
+                _("验证码已过期或不存在，请重新获取"),
                 field="code",
                 code="expired",
             )
         if row.attempts >= PHONE_CODE_MAX_ATTEMPTS:
             raise ServiceError(
-                _("验证码错误次数过多，请重新获取 / too many wrong codes: request a new one"),
+                _("验证码错误次数过多，请重新获取"),
                 field="code",
                 code="too_many_attempts",
             )
@@ -186,7 +184,7 @@ def phone_code_verify(*, phone: str, purpose: str, code: str) -> PhoneCode:
             wrong = False
     # Raised outside the atomic block, so the counted attempt is kept.
     if wrong:
-        raise ServiceError(_("验证码不正确 / the code is wrong"), field="code", code="wrong")
+        raise ServiceError(_("验证码不正确"), field="code", code="wrong")
     return row
 
 

@@ -5,4 +5,4 @@ from django.utils.translation import gettext_lazy as _
 class AuditConfig(AppConfig):
     name = "backend.audit"
     label = "audit"
-    verbose_name = _("审计日志 / Audit log")
+    verbose_name = _("审计日志")

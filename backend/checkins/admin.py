@@ -28,7 +28,7 @@ class StaffCheckInForm(forms.ModelForm):
     """Staff log a check-in on a volunteer's behalf (recorded as 工作人员代录)."""
 
     pick_children = forms.ModelMultipleChoiceField(
-        label=_("儿童 / children"), queryset=Child.objects.none(), widget=forms.CheckboxSelectMultiple
+        label=_("儿童"), queryset=Child.objects.none(), widget=forms.CheckboxSelectMultiple
     )
 
     class Meta:
@@ -134,13 +134,13 @@ class CheckInAdmin(RegionScopedAdmin):
         if change:
             super().save_related(request, form, formsets, change)
 
-    @admin.action(description=_("致谢所选记录（通知爱心妈妈）/ Thank the volunteers"))
+    @admin.action(description=_("致谢所选记录（通知爱心妈妈）"))
     def acknowledge(self, request, queryset):
         done = 0
         for checkin in queryset:
             checkin_acknowledge(checkin=checkin, user=request.user)
             done += 1
-        self.message_user(request, _("已致谢 %(n)s 条记录 / thanked %(n)s") % {"n": done}, messages.SUCCESS)
+        self.message_user(request, _("已致谢 %(n)s 条记录") % {"n": done}, messages.SUCCESS)
 
 
 class ProgrammeRulesAdmin(RegionScopedAdmin):
@@ -178,11 +178,11 @@ class CalendarEventAdmin(ProgrammeRulesAdmin):
 
 
 class OverdueFilter(admin.SimpleListFilter):
-    title = _("是否逾期 / overdue")
+    title = _("是否逾期")
     parameter_name = "overdue"
 
     def lookups(self, request, model_admin):
-        return [("yes", _("已逾期 / overdue"))]
+        return [("yes", _("已逾期"))]
 
     def queryset(self, request, queryset):
         from backend.checkins.services import today_local

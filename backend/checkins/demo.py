@@ -93,7 +93,7 @@ def seed(context) -> None:
         )
     figures = due_nightly(today=today)
     context.notes.append(
-        f"关爱记录演示 / check-ins demo: {CheckIn.objects.filter(volunteer__programme=programme).count()} check-ins "
+        f"关爱记录演示：{CheckIn.objects.filter(volunteer__programme=programme).count()} check-ins "
         f"for {len(pairings)} active pairings ({lapsed} lapsed), {acknowledged} thanked, 1 worried; "
         f"nightly pass at {timezone.localtime():%H:%M}: {figures['reminders']} reminders queued, "
         f"escalations {dict((int(k), v) for k, v in figures['escalated'].items())}. Volunteers sign in at /v/login/"
@@ -120,12 +120,12 @@ def volunteers_table(*, programme) -> list[str]:
     recent = next((v for v in paired if (today - last[v.pk]).days <= 30), None)
     lapsed = next((v for v in paired if (today - last[v.pk]).days > 60), None)
     rows = [
-        (recent, "已结对：孩子、待办、三步记录 / paired: children, what is due, the three taps"),
-        (lapsed, "久未联系：已逾期的待办 / lapsed: overdue care"),
-        (new, "新爱心妈妈：还没有结对 / new: not yet paired"),
+        (recent, "已结对：孩子、待办、三步记录"),
+        (lapsed, "久未联系：已逾期的待办"),
+        (new, "新爱心妈妈：还没有结对"),
     ]
-    lines = ["", "爱心妈妈演示账号（/v/login/，验证码见本地发件箱）/ demo volunteers:"]
-    lines.append(f"  {'手机号 / mobile':<16} {'姓名 / name':<12} 看到什么 / what she shows")
+    lines = ["", "爱心妈妈演示账号（/v/login/，验证码见本地发件箱）："]
+    lines.append(f"  {'手机号':<16} {'姓名':<12} 看到什么")
     for volunteer, shows in rows:
         if volunteer is not None:
             lines.append(f"  {volunteer.phone:<16} {volunteer.name:<12} {shows}")

@@ -77,7 +77,7 @@ def sign_in(request: HttpRequest) -> HttpResponse:
             else:
                 phone_code_verify(phone=phone, purpose=PhoneCode.Purpose.SIGN_IN, code=request.POST.get("code", ""))
                 if volunteer_user is None:  # unreachable without the code, which only volunteers get
-                    raise ServiceError(_("验证码不正确 / the code is wrong"), field="code", code="wrong")
+                    raise ServiceError(_("验证码不正确"), field="code", code="wrong")
                 login(request, volunteer_user, backend="django.contrib.auth.backends.ModelBackend")
                 # Her own phone: signed in for VOLUNTEER_SESSION_DAYS from her last visit.
                 request.session.set_expiry(volunteer_session_age())

@@ -35,11 +35,11 @@ def import_job_create(*, created_by, file_name: str, content: bytes, import_vali
 
     extension = os.path.splitext(file_name or "")[1].lower().lstrip(".")
     if extension not in ImportJob.Format.values:
-        raise ServiceError(_("请上传 .xlsx 或 .csv 文件 / upload an .xlsx or .csv file"), field="file")
+        raise ServiceError(_("请上传 .xlsx 或 .csv 文件"), field="file")
     if not content:
-        raise ServiceError(_("文件是空的 / the file is empty"), field="file")
+        raise ServiceError(_("文件是空的"), field="file")
     if len(content) > MAX_UPLOAD_BYTES:
-        raise ServiceError(_("文件不能超过20MB / the file is larger than 20 MB"), field="file")
+        raise ServiceError(_("文件不能超过20MB"), field="file")
     with transaction.atomic():
         job = ImportJob.objects.create(
             created_by=created_by,
@@ -143,9 +143,7 @@ def import_job_run(*, job: ImportJob) -> ImportJob:
         if "id_number" not in rule_errors:
             h = id_number_hash(data["id_number"])
             if h in first_row_of:
-                rule_errors["id_number"] = _("与第%(n)d行的身份证号码重复 / duplicate of row %(n)d") % {
-                    "n": first_row_of[h]
-                }
+                rule_errors["id_number"] = _("与第%(n)d行的身份证号码重复") % {"n": first_row_of[h]}
             else:
                 first_row_of[h] = number
             data["_hash"] = h
@@ -172,11 +170,7 @@ def import_job_run(*, job: ImportJob) -> ImportJob:
         if child is not None and not scope.contains(child.village_id):
             error_rows.add(number)
             if len(errors) < MAX_ERRORS:
-                errors.append(
-                    error_entry(
-                        number, "id_number", _("该儿童已在其他辖区登记，请联系上级妇联 / registered in another region")
-                    )
-                )
+                errors.append(error_entry(number, "id_number", _("该儿童已在其他辖区登记，请联系上级妇联")))
             continue
         still_valid.append((number, data))
     valid = still_valid
@@ -189,8 +183,7 @@ def import_job_run(*, job: ImportJob) -> ImportJob:
             progress=100,
             errors=errors,
             error_count=len(error_rows),
-            message=_("有%(n)d行存在错误，未导入任何数据 / nothing imported: %(n)d rows have errors")
-            % {"n": len(error_rows)},
+            message=_("有%(n)d行存在错误，未导入任何数据") % {"n": len(error_rows)},
         )
 
     created_ids: list[int] = []

@@ -83,7 +83,7 @@ class SpreadsheetError(Exception):
 
 
 def _notes_rows() -> list[list[str]]:
-    rows = [["列名 / column", "是否必填 / required", "填写说明 / how to fill in"]]
+    rows = [[_("列名"), _("是否必填"), _("填写说明")]]
     for c in COLUMNS:
         if c.kind in ("choice", "needs"):
             how = _("可填：") + "、".join(str(label) for label in c.choices.labels)
@@ -153,7 +153,7 @@ def _rows_xlsx(content: bytes) -> Iterator[list]:
     try:
         wb = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a bad file
-        raise SpreadsheetError(_("无法读取Excel文件，请使用平台下载的模板 / cannot read the Excel file")) from exc
+        raise SpreadsheetError(_("无法读取Excel文件，请使用平台下载的模板")) from exc
     ws = wb["儿童信息"] if "儿童信息" in wb.sheetnames else wb.worksheets[0]
     try:
         for row in ws.iter_rows(values_only=True):
@@ -170,7 +170,7 @@ def _rows_csv(content: bytes) -> Iterator[list]:
         except UnicodeDecodeError:
             continue
     else:
-        raise SpreadsheetError(_("CSV文件编码无法识别，请保存为UTF-8 / cannot decode the CSV file"))
+        raise SpreadsheetError(_("CSV文件编码无法识别，请保存为UTF-8"))
     yield from csv.reader(io.StringIO(text))
 
 
@@ -184,7 +184,7 @@ def read_table(content: bytes, file_format: str) -> tuple[list[Column], Iterator
     try:
         header = next(rows)
     except StopIteration:
-        raise SpreadsheetError(_("文件是空的 / the file is empty")) from None
+        raise SpreadsheetError(_("文件是空的")) from None
     headings = [_cell_text(h) for h in header]
     positions: dict[str, int] = {}
     for i, heading in enumerate(headings):
@@ -193,7 +193,7 @@ def read_table(content: bytes, file_format: str) -> tuple[list[Column], Iterator
     for c in COLUMNS:
         if c.required and c.heading not in positions:
             raise SpreadsheetError(
-                _("缺少必填列“%(h)s”，请使用平台下载的模板 / a required column is missing") % {"h": c.heading},
+                _("缺少必填列“%(h)s”，请使用平台下载的模板") % {"h": c.heading},
                 column=c.heading,
             )
     columns = [COLUMN_BY_HEADING[h] for h in positions]
@@ -248,7 +248,7 @@ def convert_row(cells: dict[str, object]) -> tuple[dict, dict[str, str]]:
         text = _cell_text(raw)
         if column.kind == "id":
             if isinstance(raw, float) and not raw.is_integer() or "E+" in text.upper():
-                errors[field] = _("身份证号码被Excel改成了数字，请将该列设为文本格式 / set the column to text")
+                errors[field] = _("身份证号码被Excel改成了数字，请将该列设为文本格式")
                 continue
             values[field] = text
         elif column.kind == "date":
@@ -258,7 +258,7 @@ def convert_row(cells: dict[str, object]) -> tuple[dict, dict[str, str]]:
             try:
                 values[field] = _parse_date(raw)
             except (ValueError, TypeError):
-                errors[field] = _("日期格式不正确，应为 2015-03-07 / wrong date format")
+                errors[field] = _("日期格式不正确，应为 2015-03-07")
         elif column.kind == "choice":
             if text == "":
                 values[field] = "" if field != "risk_level" else Child.RiskLevel.LOW
@@ -285,7 +285,7 @@ def convert_row(cells: dict[str, object]) -> tuple[dict, dict[str, str]]:
             try:
                 values[field] = int(text)
             except ValueError:
-                errors[field] = _("应为整数 / must be a whole number")
+                errors[field] = _("应为整数")
         else:
             values[field] = text
     return values, errors
@@ -410,7 +410,7 @@ def ledger_write(*, user, path: str | os.PathLike, region_code: str | None = Non
     }
     wb = Workbook(write_only=True)
     ws = wb.create_sheet("信息台账")
-    ws.append([_("儿童信息台账 / children's ledger"), "", f"{_('导出时间')}: {timezone.localtime():%Y-%m-%d %H:%M}"])
+    ws.append([_("儿童信息台账"), "", f"{_('导出时间')}: {timezone.localtime():%Y-%m-%d %H:%M}"])
     ws.append(list(LEDGER_HEADINGS))
     ids: list[int] = []
     n = 0

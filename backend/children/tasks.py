@@ -19,7 +19,7 @@ def child_import_run_task(job_id: int) -> None:
     except Exception:
         logger.exception("children import job %s failed", job_id)
         ImportJob.objects.filter(pk=job_id).update(
-            status=ImportJob.Status.FAILED, message="处理失败，请联系管理员 / processing failed", content=""
+            status=ImportJob.Status.FAILED, message="处理失败，请联系管理员", content=""
         )
         raise
 

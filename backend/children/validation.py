@@ -122,10 +122,10 @@ def child_clean(
         data[field] = name_clean(data[field])
     for field in REQUIRED_FIELDS:
         if data.get(field) in (None, "", []):
-            errors[field] = _("必填项 / this field is required")
+            errors[field] = _("必填项")
     for field, limit in MAX_LENGTHS.items():
         if field not in errors and len(data.get(field) or "") > limit:
-            errors[field] = _("不能超过%(n)d个字 / at most %(n)d characters") % {"n": limit}
+            errors[field] = _("不能超过%(n)d个字") % {"n": limit}
 
     # ID number: checksum and birth date; gender and birth date must agree with it.
     ident = None
@@ -137,49 +137,47 @@ def child_clean(
     if ident is not None:
         data["id_number"] = ident.number
         if data.get("birth_date") and data["birth_date"] != ident.birth_date:
-            errors["birth_date"] = _("出生日期与身份证号码不一致 / birth date does not match the ID number")
+            errors["birth_date"] = _("出生日期与身份证号码不一致")
         data["birth_date"] = data.get("birth_date") or ident.birth_date
         if data.get("gender") and data["gender"] != ident.gender:
-            errors["gender"] = _("性别与身份证号码不一致 / gender does not match the ID number")
+            errors["gender"] = _("性别与身份证号码不一致")
         data["gender"] = data.get("gender") or ident.gender
         age = ident.age_on(today)
         if age >= ADULT_AGE:
-            errors["birth_date"] = _("登记时须未满18周岁 / the child must be under 18 at registration")
+            errors["birth_date"] = _("登记时须未满18周岁")
         if age < CONSENT_AGE and not (data.get("consent_given_by") and data.get("consent_given_on")):
-            errors["consent_given_by"] = _(
-                "未满14周岁的儿童须记录监护人同意（同意人和日期） / guardian consent is required for a child under 14"
-            )
+            errors["consent_given_by"] = _("未满14周岁的儿童须记录监护人同意（同意人和日期）")
     if data.get("consent_given_on") and data["consent_given_on"] > today:
-        errors["consent_given_on"] = _("同意日期不能晚于今天 / consent date cannot be in the future")
+        errors["consent_given_on"] = _("同意日期不能晚于今天")
     if data.get("consent_given_on") and not data.get("consent_given_by"):
-        errors.setdefault("consent_given_by", _("请填写同意人 / who consented is required"))
+        errors.setdefault("consent_given_by", _("请填写同意人"))
 
     # Village: a real village inside the registering user's region.
     if "village_id" not in errors:
         code = str(data["village_id"]).strip()
         region = (resolve_village or village_resolver_for(user))(code)
         if region is None:
-            errors["village_id"] = _("找不到该村（社区）：%(code)s / unknown village") % {"code": code}
+            errors["village_id"] = _("找不到该村（社区）：%(code)s") % {"code": code}
         elif not user_region_scope(user).contains(region.code):
-            errors["village_id"] = _("该村（社区）不在您的辖区内 / the village is outside your region")
+            errors["village_id"] = _("该村（社区）不在您的辖区内")
         else:
             data["village_id"] = region.code
 
     # Category and subtype.
     if data.get("category") and data["category"] not in Child.Category.values:
-        errors["category"] = _("儿童类别不正确 / unknown category")
+        errors["category"] = _("儿童类别不正确")
     elif data.get("category") == Child.Category.IN_DIFFICULTY:
         if data.get("difficulty_subtype") not in Child.DifficultySubtype.values:
-            errors["difficulty_subtype"] = _("困境儿童须选择困境类型 / choose the kind of difficulty")
+            errors["difficulty_subtype"] = _("困境儿童须选择困境类型")
     elif data.get("category") == Child.Category.LEFT_BEHIND and data.get("difficulty_subtype"):
-        errors["difficulty_subtype"] = _("留守儿童不填困境类型 / a left-behind child has no difficulty subtype")
+        errors["difficulty_subtype"] = _("留守儿童不填困境类型")
     if data.get("guardian_relation") and data["guardian_relation"] not in Child.GuardianRelation.values:
-        errors["guardian_relation"] = _("与儿童关系不正确 / unknown relation")
+        errors["guardian_relation"] = _("与儿童关系不正确")
     if data.get("risk_level") not in Child.RiskLevel.values:
-        errors["risk_level"] = _("风险等级不正确 / unknown risk level")
+        errors["risk_level"] = _("风险等级不正确")
     needs = data.get("needs") or []
     if not isinstance(needs, list | tuple) or any(n not in Child.Need.values for n in needs):
-        errors["needs"] = _("关爱需求不正确 / unknown need")
+        errors["needs"] = _("关爱需求不正确")
     else:
         data["needs"] = [n for n in Child.Need.values if n in needs]
     try:
@@ -187,7 +185,7 @@ def child_clean(
     except (TypeError, ValueError):
         wanted = 0
     if not 1 <= wanted <= 10:
-        errors["volunteers_wanted"] = _("需要爱心妈妈人数应为1到10 / volunteers wanted must be 1 to 10")
+        errors["volunteers_wanted"] = _("需要爱心妈妈人数应为1到10")
     data["volunteers_wanted"] = wanted
 
     phone = (data.get("guardian_phone") or "").strip()
@@ -195,7 +193,7 @@ def child_clean(
         try:
             phone = normalise_phone(phone)
         except ValueError:
-            errors["guardian_phone"] = _("监护人电话不是有效的手机或座机号码 / not a valid phone number")
+            errors["guardian_phone"] = _("监护人电话不是有效的手机或座机号码")
     data["guardian_phone"] = phone
     data["address_detail"] = (data.get("address_detail") or "").strip()
     return data, errors

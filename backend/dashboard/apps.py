@@ -5,4 +5,4 @@ from django.utils.translation import gettext_lazy as _
 class DashboardConfig(AppConfig):
     name = "backend.dashboard"
     label = "dashboard"
-    verbose_name = _("工作台 / Dashboard")
+    verbose_name = _("工作台")

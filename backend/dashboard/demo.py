@@ -8,4 +8,4 @@ def seed(context: DemoContext) -> None:
     """Store the per-village figures of the demo data, so that the first page reads stored rows."""
     n = summary_refresh()
     if n:
-        context.notes.append(f"工作台村级统计 / dashboard figures stored for {n} villages")
+        context.notes.append(f"工作台村级统计：{n} 个村")

@@ -14,23 +14,23 @@ from backend.privacy.formulas import row_safe
 
 def _figure_columns() -> list[tuple[str, str]]:
     return [
-        ("code", _("区划代码 / Code")),
-        ("name", _("区划 / Region")),
-        ("registered", _("在册儿童 / Children registered")),
-        ("left_behind", _("留守儿童 / Left-behind")),
-        ("in_difficulty", _("困境儿童 / In difficulty")),
-        ("paired", _("已结对 / Paired")),
-        ("unpaired", _("未结对 / Unpaired")),
-        ("coverage", _("覆盖率% / Coverage %")),
-        ("checked_30", _("近30天有关爱记录 / Check-in in 30 days")),
-        ("checked_90", _("近90天有关爱记录 / Check-in in 90 days")),
-        ("overdue", _("逾期结对 / Overdue pairings")),
-        ("open_concerns", _("未办结关注事项 / Open concerns")),
-        ("volunteers", _("在岗爱心妈妈 / Active volunteers")),
-        ("volunteer_pairings", _("当前结对数 / Current pairings")),
-        ("volunteer_capacity", _("可结对总数 / Capacity")),
-        ("load", _("负荷% / Load %")),
-        ("applications_waiting", _("待审核报名 / Applications waiting")),
+        ("code", _("区划代码")),
+        ("name", _("区划")),
+        ("registered", _("在册儿童")),
+        ("left_behind", _("留守儿童")),
+        ("in_difficulty", _("困境儿童")),
+        ("paired", _("已结对")),
+        ("unpaired", _("未结对")),
+        ("coverage", _("覆盖率%")),
+        ("checked_30", _("近30天有关爱记录")),
+        ("checked_90", _("近90天有关爱记录")),
+        ("overdue", _("逾期结对")),
+        ("open_concerns", _("未办结关注事项")),
+        ("volunteers", _("在岗爱心妈妈")),
+        ("volunteer_pairings", _("当前结对数")),
+        ("volunteer_capacity", _("可结对总数")),
+        ("load", _("负荷%")),
+        ("applications_waiting", _("待审核报名")),
     ]
 
 
@@ -65,18 +65,18 @@ def dashboard_workbook(data: dict) -> bytes:
         wb,
         _("分区域统计"),
         [label for _key, label in columns],
-        [figure_row(r) for r in data["rows"]] + [[*figure_row(total)[:1], _("合计 / Total"), *figure_row(total)[2:]]],
+        [figure_row(r) for r in data["rows"]] + [[*figure_row(total)[:1], _("合计"), *figure_row(total)[2:]]],
     )
     _sheet(
         wb,
         _("每月关爱记录"),
-        [_("月份 / Month"), _("关爱记录数 / Check-ins")],
+        [_("月份"), _("关爱记录数")],
         [[m["month"], m["checkins"]] for m in data["months"]],
     )
     _sheet(
         wb,
         _("爱心妈妈负荷"),
-        [_("负荷 / Load"), _("人数 / Volunteers")],
+        [_("负荷"), _("人数")],
         [[str(label), total.load_buckets[key]] for key, label in LOAD_BUCKETS],
     )
     lists = data["lists"]
@@ -84,11 +84,11 @@ def dashboard_workbook(data: dict) -> bytes:
         wb,
         _("未结对儿童"),
         [
-            _("编号 / ID"),
-            _("儿童 / Child"),
-            _("村（社区） / Village"),
-            _("类别 / Category"),
-            _("登记日期 / Registered"),
+            _("编号"),
+            _("儿童"),
+            _("村（社区）"),
+            _("类别"),
+            _("登记日期"),
         ],
         [[r["id"], r["name"], r["village"], r["category"], r["registered_on"]] for r in lists["unpaired"]["rows"]],
     )
@@ -96,13 +96,13 @@ def dashboard_workbook(data: dict) -> bytes:
         wb,
         _("逾期结对"),
         [
-            _("结对编号 / Pairing"),
-            _("儿童 / Child"),
-            _("村（社区） / Village"),
-            _("爱心妈妈 / Volunteer"),
-            _("手机号 / Phone"),
-            _("逾期起始 / Overdue since"),
-            _("逾期天数 / Days overdue"),
+            _("结对编号"),
+            _("儿童"),
+            _("村（社区）"),
+            _("爱心妈妈"),
+            _("手机号"),
+            _("逾期起始"),
+            _("逾期天数"),
         ],
         [
             [r["id"], r["child"], r["village"], r["volunteer"], r["phone"], r["overdue_since"], r["overdue_days"]]
@@ -113,11 +113,11 @@ def dashboard_workbook(data: dict) -> bytes:
         wb,
         _("60天无关爱记录的爱心妈妈"),
         [
-            _("编号 / ID"),
-            _("爱心妈妈 / Volunteer"),
-            _("手机号 / Phone"),
-            _("村（社区） / Village"),
-            _("最近关爱记录 / Last check-in"),
+            _("编号"),
+            _("爱心妈妈"),
+            _("手机号"),
+            _("村（社区）"),
+            _("最近关爱记录"),
         ],
         [
             [r["id"], r["name"], r["phone"], r["village"], r["last_checkin"] or ""]
@@ -128,14 +128,14 @@ def dashboard_workbook(data: dict) -> bytes:
         wb,
         _("未办结关注事项"),
         [
-            _("编号 / ID"),
-            _("儿童 / Child"),
-            _("村（社区） / Village"),
-            _("严重程度 / Severity"),
-            _("类别 / Category"),
-            _("状态 / Status"),
-            _("报告日期 / Raised"),
-            _("已过天数 / Age (days)"),
+            _("编号"),
+            _("儿童"),
+            _("村（社区）"),
+            _("严重程度"),
+            _("类别"),
+            _("状态"),
+            _("报告日期"),
+            _("已过天数"),
         ],
         [
             [

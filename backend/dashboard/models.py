@@ -75,10 +75,10 @@ class VillageListEntry(models.Model):
     """
 
     class Kind(models.TextChoices):
-        UNPAIRED = "unpaired", _("未结对儿童 / Unpaired children")
-        LAPSED_PAIRINGS = "lapsed_pairings", _("逾期结对 / Lapsed pairings")
-        LAPSED_VOLUNTEERS = "lapsed_volunteers", _("60天无关爱记录的爱心妈妈 / Lapsed volunteers")
-        OPEN_CONCERNS = "open_concerns", _("未办结关注事项 / Open concerns")
+        UNPAIRED = "unpaired", _("未结对儿童")
+        LAPSED_PAIRINGS = "lapsed_pairings", _("逾期结对")
+        LAPSED_VOLUNTEERS = "lapsed_volunteers", _("60天无关爱记录的爱心妈妈")
+        OPEN_CONCERNS = "open_concerns", _("未办结关注事项")
 
     id = models.BigAutoField(primary_key=True)
     village = models.CharField(_("区划代码"), max_length=12)

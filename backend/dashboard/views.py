@@ -50,10 +50,10 @@ def dashboard_page(request, code: str | None = None):
         "breadcrumbs": region_breadcrumbs(user=request.user, region=region),
         "chart_data": _chart_data(dashboard_json(data)),
         "chart_labels": {
-            "coverage": _("覆盖率 / Coverage"),
-            "target": _("全覆盖 100% / Full coverage"),
-            "checkins": _("关爱记录 / Check-ins"),
-            "volunteers": _("人数 / Volunteers"),
+            "coverage": _("覆盖率"),
+            "target": _("全覆盖 100%"),
+            "checkins": _("关爱记录"),
+            "volunteers": _("人数"),
         },
         "export_url": reverse("dashboard:region-export", args=[region.code])
         if region

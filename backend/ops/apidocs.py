@@ -13,7 +13,7 @@ from backend.accounts.models import User
 class CanReadApiDocs(BasePermission):
     """Federation staff and superusers; everyone when settings.API_DOCS_PUBLIC."""
 
-    message = _("接口文档仅向妇联工作人员开放 / The API documentation is for federation staff only")
+    message = _("接口文档仅向妇联工作人员开放")
 
     def has_permission(self, request, view):
         if settings.API_DOCS_PUBLIC:

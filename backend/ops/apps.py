@@ -5,4 +5,4 @@ from django.utils.translation import gettext_lazy as _
 class OpsConfig(AppConfig):
     name = "backend.ops"
     label = "ops"
-    verbose_name = _("运行状态 / Operations")
+    verbose_name = _("运行状态")

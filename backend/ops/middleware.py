@@ -79,9 +79,7 @@ class RequestSizeLimitMiddleware:
         if limit is None:
             limit = (settings.DATA_UPLOAD_MAX_MEMORY_SIZE or 5 * 1024 * 1024) + 64 * 1024
         if length > limit:
-            return HttpResponse(
-                _("上传内容过大 / the request is too large"), status=413, content_type="text/plain; charset=utf-8"
-            )
+            return HttpResponse(_("上传内容过大"), status=413, content_type="text/plain; charset=utf-8")
         return self.get_response(request)
 
 
@@ -120,9 +118,9 @@ class RejectNulBytesMiddleware:
 
         if "\x00" in request.path or "%00" in request.path:
             # /staff/r/%00/, admin change URLs: an object id or code never holds NUL.
-            return HttpResponseBadRequest(_("请求含有非法字符 / the request holds a NUL character"))
+            return HttpResponseBadRequest(_("请求含有非法字符"))
         if "\x00" in request.META.get("QUERY_STRING", "") or "%00" in request.META.get("QUERY_STRING", ""):
-            return HttpResponseBadRequest(_("请求含有非法字符 / the request holds a NUL character"))
+            return HttpResponseBadRequest(_("请求含有非法字符"))
         if request.method == "POST" and request.content_type in (
             "application/x-www-form-urlencoded",
             "multipart/form-data",
@@ -132,5 +130,5 @@ class RejectNulBytesMiddleware:
             except Exception:  # noqa: BLE001 - a body Django cannot parse is the view's 400 to give
                 values = []
             if any("\x00" in v for v in values):
-                return HttpResponseBadRequest(_("请求含有非法字符 / the request holds a NUL character"))
+                return HttpResponseBadRequest(_("请求含有非法字符"))
         return self.get_response(request)

@@ -44,14 +44,14 @@ class SafeJSONParser(JSONParser):
             text = stream.read().decode(encoding)
             data = json.loads(text, parse_constant=self._reject_constant)
         except RecursionError:
-            raise ParseError(_("JSON 嵌套过深 / the JSON body is nested too deep")) from None
+            raise ParseError(_("JSON 嵌套过深")) from None
         except (ValueError, UnicodeDecodeError) as exc:
-            raise ParseError(_("JSON 格式错误 / JSON parse error: %(e)s") % {"e": exc}) from None
+            raise ParseError(_("JSON 格式错误：%(e)s") % {"e": exc}) from None
         depth, nul = _depth_and_nul(data)
         if depth > MAX_JSON_DEPTH:
-            raise ParseError(_("JSON 嵌套过深 / the JSON body is nested too deep"))
+            raise ParseError(_("JSON 嵌套过深"))
         if nul:
-            raise ParseError(_("请求含有非法字符 / the request holds a NUL character"))
+            raise ParseError(_("请求含有非法字符"))
         return data
 
     @staticmethod

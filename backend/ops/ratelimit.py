@@ -42,7 +42,7 @@ class RateLimited(ServiceError):
 
     def __init__(self, message=None, *, retry_after: int = 0, field: str | None = None):
         minutes = max(1, math.ceil(retry_after / 60)) if retry_after else 1
-        message = message or _("操作过于频繁，请{minutes}分钟后再试 / too many attempts, try again in {minutes} min")
+        message = message or _("操作过于频繁，请{minutes}分钟后再试")
         super().__init__(str(message).format(minutes=minutes), field=field, code="rate_limited")
         self.retry_after = retry_after
 

@@ -54,31 +54,23 @@ def parse_resident_id(value: str, *, today: datetime.date | None = None) -> Resi
     """
     number = id_number_normalise(value)
     if not number:
-        raise ValidationError(_("请填写身份证号码 / ID number is required"), code="required")
+        raise ValidationError(_("请填写身份证号码"), code="required")
     if len(number) != 18:
-        raise ValidationError(_("身份证号码应为18位 / ID number must have 18 characters"), code="length")
+        raise ValidationError(_("身份证号码应为18位"), code="length")
     if not ID_NUMBER_FORMAT.fullmatch(number):
-        raise ValidationError(
-            _("身份证号码格式不正确：前17位为数字，最后一位为数字或X / ID number format is wrong"), code="format"
-        )
+        raise ValidationError(_("身份证号码格式不正确：前17位为数字，最后一位为数字或X"), code="format")
     if ric.calc_check_digit(number) != number[17]:
-        raise ValidationError(_("身份证号码校验位不正确 / ID number check digit is wrong"), code="checksum")
+        raise ValidationError(_("身份证号码校验位不正确"), code="checksum")
     try:
         birth = ric.get_birth_date(number)
     except StdnumError:
-        raise ValidationError(
-            _("身份证号码中的出生日期不存在 / ID number holds an impossible birth date"), code="birth_date"
-        ) from None
+        raise ValidationError(_("身份证号码中的出生日期不存在"), code="birth_date") from None
     today = today or datetime.date.today()
     if birth > today or birth.year < 1900:
-        raise ValidationError(
-            _("身份证号码中的出生日期不合理 / birth date in the ID number is not plausible"), code="birth_date"
-        )
+        raise ValidationError(_("身份证号码中的出生日期不合理"), code="birth_date")
     place = {k: v for _part, props in numdb.get("cn/loc").info(number[:6]) for k, v in props.items()}
     if "county" not in place:
-        raise ValidationError(
-            _("身份证号码前6位不是有效的行政区划代码 / ID number does not start with a known region code"), code="place"
-        )
+        raise ValidationError(_("身份证号码前6位不是有效的行政区划代码"), code="place")
     gender = "M" if int(number[16]) % 2 else "F"
     return ResidentId(number=number, birth_date=birth, gender=gender)
 

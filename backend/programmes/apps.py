@@ -5,4 +5,4 @@ from django.utils.translation import gettext_lazy as _
 class ProgrammesConfig(AppConfig):
     name = "backend.programmes"
     label = "programmes"
-    verbose_name = _("关爱项目 / Programmes")
+    verbose_name = _("关爱项目")

@@ -5,4 +5,4 @@ from django.utils.translation import gettext_lazy as _
 class RegionsConfig(AppConfig):
     name = "backend.regions"
     label = "regions"
-    verbose_name = _("行政区划 / Regions")
+    verbose_name = _("行政区划")

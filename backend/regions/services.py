@@ -40,7 +40,7 @@ def _open_level(directory: Path, stem: str) -> io.TextIOBase:
     for candidate, opener in ((directory / f"{stem}.csv.gz", gzip.open), (directory / f"{stem}.csv", open)):
         if candidate.is_file():
             return opener(candidate, "rt", encoding="utf-8", newline="")
-    raise RegionImportError(f"缺少文件 / missing file: {directory / stem}.csv(.gz)")
+    raise RegionImportError(f"缺少文件：{directory / stem}.csv(.gz)")
 
 
 def _in_slice(code: str, prefixes: tuple[str, ...]) -> bool:
@@ -73,7 +73,7 @@ def _level_rows(
         if not _in_slice(code, prefixes):
             continue
         if len(code) != Region.CODE_LENGTHS[level]:
-            raise RegionImportError(f"{stem}: 代码长度不符 / bad code length {code!r}")
+            raise RegionImportError(f"{stem}: 代码长度不符 {code!r}")
         parent = row[parent_column].strip() if parent_column else None
         name = row["name"].strip()
         if level == Region.Level.PROVINCE:
@@ -106,7 +106,7 @@ def regions_import(
             reader = csv.DictReader(fh)
             missing = {"code", "name"} - set(reader.fieldnames or ())
             if missing or (parent_column and parent_column not in (reader.fieldnames or ())):
-                raise RegionImportError(f"{stem}: 列名不符 / unexpected columns {reader.fieldnames}")
+                raise RegionImportError(f"{stem}: 列名不符 {reader.fieldnames}")
 
             rows = _level_rows(
                 reader, level=level, stem=stem, parent_column=parent_column, prefixes=prefixes, full_names=full_names
@@ -123,5 +123,5 @@ def regions_import(
                 if progress:
                     progress(level, len(batch))
     if prefixes and not counts[Region.Level.PROVINCE]:
-        raise RegionImportError(f"没有找到区划 / no region matches {', '.join(prefixes)}")
+        raise RegionImportError(f"没有找到区划 {', '.join(prefixes)}")
     return RegionImportResult(counts=counts)

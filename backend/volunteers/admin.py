@@ -192,7 +192,7 @@ class ApplicationAdmin(RegionScopedAdmin):
     @admin.display(description=_("专业特长"))
     def skills_display(self, obj):
         labels = dict(Skill.choices)
-        return "、".join(str(labels.get(s, s)).split(" / ")[0] for s in obj.skills)
+        return "、".join(str(labels.get(s, s)) for s in obj.skills)
 
     @admin.display(description=_("提示"))
     def flags_display(self, obj):

@@ -5,4 +5,4 @@ from django.utils.translation import gettext_lazy as _
 class VolunteersConfig(AppConfig):
     name = "backend.volunteers"
     label = "volunteers"
-    verbose_name = _("爱心妈妈 / Volunteers")
+    verbose_name = _("爱心妈妈")

@@ -6,7 +6,7 @@ PHONE_CODE = register(
     MessageTemplate(
         name="phone_code",
         text="【爱心妈妈】您的验证码是{code}，{minutes}分钟内有效，请勿告诉他人。",
-        description="手机号验证码（报名、查询、登录） / one-time phone code",
+        description="手机号验证码（报名、查询、登录）",
         example={"code": "123456", "minutes": 10},
         secret_params=("code",),
         # She is waiting for it and it expires in minutes: quiet hours must not hold it.
@@ -18,7 +18,7 @@ APPLICATION_RECEIVED = register(
     MessageTemplate(
         name="application_received",
         text="【爱心妈妈】{name}，您的报名已收到，报名编号{reference}。审核结果将短信通知，可在{url}查询。",
-        description="报名已收到 / application received",
+        description="报名已收到",
         example={"name": "王女士", "reference": "AM2026-7K3Q9X", "url": "https://example.org/apply/status/"},
         # The answer to her own submission, with the reference she needs to check it.
         urgent=True,
@@ -29,7 +29,7 @@ APPLICATION_APPROVED = register(
     MessageTemplate(
         name="application_approved",
         text="【爱心妈妈】{name}，恭喜您通过审核，成为爱心妈妈（报名编号{reference}）。妇联工作人员将与您联系结对事宜。",
-        description="报名通过 / application approved",
+        description="报名通过",
         example={"name": "王女士", "reference": "AM2026-7K3Q9X"},
     )
 )
@@ -38,7 +38,7 @@ APPLICATION_REJECTED = register(
     MessageTemplate(
         name="application_rejected",
         text="【爱心妈妈】{name}，很遗憾，您的报名（编号{reference}）未通过审核，原因：{reason}。感谢您的爱心。",
-        description="报名未通过 / application rejected",
+        description="报名未通过",
         example={"name": "王女士", "reference": "AM2026-7K3Q9X", "reason": "年龄不符合选任条件"},
     )
 )
@@ -47,7 +47,7 @@ APPLICATION_MORE_INFO = register(
     MessageTemplate(
         name="application_more_info",
         text="【爱心妈妈】{name}，您的报名（编号{reference}）需要补充信息：{message}。请在{url}查看。",
-        description="请补充信息 / more information needed",
+        description="请补充信息",
         example={
             "name": "王女士",
             "reference": "AM2026-7K3Q9X",
@@ -61,7 +61,7 @@ VOLUNTEER_STATUS_CHANGED = register(
     MessageTemplate(
         name="volunteer_status_changed",
         text="【爱心妈妈】{name}，您的爱心妈妈服务状态已变更为：{status}。如有疑问请联系当地妇联。",
-        description="爱心妈妈暂停或退出 / volunteer suspended or ended",
+        description="爱心妈妈暂停或退出",
         example={"name": "王女士", "status": "已退出"},
     )
 )

@@ -12,32 +12,32 @@ from backend.privacy.idnumbers import mask_id_number
 
 
 class Skill(models.TextChoices):
-    PSYCHOLOGY = "psychology", _("心理咨询 / Counselling")
-    FAMILY_EDUCATION = "family_education", _("家庭教育 / Family education")
-    LAW = "law", _("法律 / Law")
-    TEACHING = "teaching", _("教师 / Teaching")
-    MEDICAL = "medical", _("医护 / Health care")
-    SOCIAL_WORK = "social_work", _("社会工作 / Social work")
-    ARTS_SPORTS = "arts_sports", _("文体特长 / Arts and sports")
-    DAILY_CARE = "daily_care", _("生活照料 / Daily care")
+    PSYCHOLOGY = "psychology", _("心理咨询")
+    FAMILY_EDUCATION = "family_education", _("家庭教育")
+    LAW = "law", _("法律")
+    TEACHING = "teaching", _("教师")
+    MEDICAL = "medical", _("医护")
+    SOCIAL_WORK = "social_work", _("社会工作")
+    ARTS_SPORTS = "arts_sports", _("文体特长")
+    DAILY_CARE = "daily_care", _("生活照料")
 
 
 class Availability(models.TextChoices):
-    WEEKDAYS = "weekdays", _("工作日白天 / Weekdays")
-    EVENINGS = "evenings", _("工作日晚上 / Weekday evenings")
-    WEEKENDS = "weekends", _("周末 / Weekends")
-    HOLIDAYS = "holidays", _("寒暑假及节假日 / School and public holidays")
+    WEEKDAYS = "weekdays", _("工作日白天")
+    EVENINGS = "evenings", _("工作日晚上")
+    WEEKENDS = "weekends", _("周末")
+    HOLIDAYS = "holidays", _("寒暑假及节假日")
 
 
 class Declaration(models.TextChoices):
     # The codes match Programme.required_declarations.
-    NO_CRIMINAL_RECORD = "no_criminal_record", _("本人无违法犯罪记录 / I have no criminal record")
-    GOOD_HEALTH = "good_health", _("本人身体健康，能胜任关爱服务 / I am in good health for the service")
+    NO_CRIMINAL_RECORD = "no_criminal_record", _("本人无违法犯罪记录")
+    GOOD_HEALTH = "good_health", _("本人身体健康，能胜任关爱服务")
 
 
 class Gender(models.TextChoices):
-    FEMALE = "F", _("女 / Female")
-    MALE = "M", _("男 / Male")
+    FEMALE = "F", _("女")
+    MALE = "M", _("男")
 
 
 class CaringUnit(models.Model):
@@ -101,11 +101,11 @@ class Application(models.Model):
     """A volunteer's application (报名申请) to a programme, before approval."""
 
     class Status(models.TextChoices):
-        PENDING = "pending", _("待审核 / Pending")
-        MORE_INFO = "more_info", _("待补充信息 / More information needed")
-        APPROVED = "approved", _("已通过 / Approved")
-        REJECTED = "rejected", _("未通过 / Rejected")
-        WITHDRAWN = "withdrawn", _("已撤回 / Withdrawn")
+        PENDING = "pending", _("待审核")
+        MORE_INFO = "more_info", _("待补充信息")
+        APPROVED = "approved", _("已通过")
+        REJECTED = "rejected", _("未通过")
+        WITHDRAWN = "withdrawn", _("已撤回")
 
     # Statuses during which the same person may not apply again.
     LIVE_STATUSES = (Status.PENDING, Status.MORE_INFO, Status.APPROVED)
@@ -243,10 +243,10 @@ class Decision(models.Model):
     """One decision on an application: who, when, what and why. Append-only."""
 
     class Action(models.TextChoices):
-        APPROVE = "approve", _("通过 / Approve")
-        REJECT = "reject", _("不通过 / Reject")
-        MORE_INFO = "more_info", _("要求补充信息 / Ask for more information")
-        WITHDRAW = "withdraw", _("申请人撤回 / Withdrawn by the applicant")
+        APPROVE = "approve", _("通过")
+        REJECT = "reject", _("不通过")
+        MORE_INFO = "more_info", _("要求补充信息")
+        WITHDRAW = "withdraw", _("申请人撤回")
 
     application = models.ForeignKey(
         Application, verbose_name=_("报名申请"), on_delete=models.CASCADE, related_name="decisions"
@@ -273,16 +273,16 @@ class Volunteer(models.Model):
     """An approved caring mother (爱心妈妈), created when her application is approved."""
 
     class Status(models.TextChoices):
-        ACTIVE = "active", _("在岗 / Active")
-        SUSPENDED = "suspended", _("暂停 / Suspended")
-        ENDED = "ended", _("已退出 / Ended")
+        ACTIVE = "active", _("在岗")
+        SUSPENDED = "suspended", _("暂停")
+        ENDED = "ended", _("已退出")
 
     class ExitReason(models.TextChoices):
-        MOVED_AWAY = "moved_away", _("迁居外地 / Moved away")
-        INACTIVE = "inactive", _("长期未开展关爱 / Inactive")
-        MISCONDUCT = "misconduct", _("违反管理规定 / Misconduct")
-        OWN_REQUEST = "own_request", _("本人申请退出 / At her request")
-        OTHER = "other", _("其他 / Other")
+        MOVED_AWAY = "moved_away", _("迁居外地")
+        INACTIVE = "inactive", _("长期未开展关爱")
+        MISCONDUCT = "misconduct", _("违反管理规定")
+        OWN_REQUEST = "own_request", _("本人申请退出")
+        OTHER = "other", _("其他")
 
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, verbose_name=_("账户"), on_delete=models.PROTECT, related_name="volunteer"

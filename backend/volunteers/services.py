@@ -7,7 +7,7 @@ import secrets
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from stdnum.cn import uscc as stdnum_uscc
 from stdnum.exceptions import ValidationError as StdnumError
@@ -37,10 +37,10 @@ from notifications.services import sms_send_template
 REFERENCE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"  # no 0/O, 1/I/L
 MAX_CAPACITY = 10
 DEFAULT_SCREENING_ITEMS = [
-    ("interview", "面谈已完成 / Interview done"),
-    ("training", "岗前培训已完成 / Training done"),
-    ("references", "推荐人或单位意见已核实 / References checked"),
-    ("declarations", "无犯罪记录及健康声明已核实 / Declarations verified"),
+    ("interview", "面谈已完成"),
+    ("training", "岗前培训已完成"),
+    ("references", "推荐人或单位意见已核实"),
+    ("declarations", "无犯罪记录及健康声明已核实"),
 ]
 # A run of 15+ digits looks like an ID number: never let one into a text message.
 _ID_LIKE = re.compile(r"\d{14,17}[\dXx]")
@@ -56,14 +56,12 @@ def _actor_name(user) -> str:
 
 def _require_in_scope(user: User, code: str) -> None:
     if not user_region_scope(user).contains(code):
-        raise ServiceError(_("该记录不在您的辖区内 / this record is outside your region"), code="out_of_scope")
+        raise ServiceError(_("该记录不在您的辖区内"), code="out_of_scope")
 
 
 def _no_id_numbers(text: str, *, field: str) -> None:
     if _ID_LIKE.search(text or ""):
-        raise ServiceError(
-            _("短信内容中不能包含身份证号码 / text sent by SMS must not contain an ID number"), field=field
-        )
+        raise ServiceError(_("短信内容中不能包含身份证号码"), field=field)
 
 
 def reference_generate(*, today: datetime.date | None = None) -> str:
@@ -99,11 +97,11 @@ def application_validate(
     derived: dict = {"resident_id": None, "village": None, "caring_unit": None}
 
     if not programme.is_active or not programme.recruitment_open:
-        errors.setdefault("__all__", []).append(_("该项目目前不在招募期 / this programme is not recruiting"))
+        errors.setdefault("__all__", []).append(_("该项目目前不在招募期"))
     if not (name or "").strip():
-        errors["name"] = [_("请填写姓名 / name is required")]
+        errors["name"] = [_("请填写姓名")]
     elif len(name.strip()) < 2:
-        errors["name"] = [_("姓名至少2个字 / name needs at least 2 characters")]
+        errors["name"] = [_("姓名至少2个字")]
 
     try:
         rid = parse_resident_id(id_number, today=today)
@@ -115,53 +113,45 @@ def application_validate(
         age = rid.age_on(today)
         if not programme.min_age <= age <= programme.max_age:
             errors["id_number"] = [
-                _(
-                    "本项目招募{min}至{max}周岁的志愿者，您今年{age}周岁 / this programme recruits ages {min}-{max}"
-                ).format(min=programme.min_age, max=programme.max_age, age=age)
+                _("本项目招募{min}至{max}周岁的志愿者，您今年{age}周岁").format(
+                    min=programme.min_age, max=programme.max_age, age=age
+                )
             ]
         if gender and gender != rid.gender:
-            errors["gender"] = [_("性别与身份证号码不一致 / gender does not match the ID number")]
+            errors["gender"] = [_("性别与身份证号码不一致")]
     if gender not in ("F", "M"):
-        errors["gender"] = [_("请选择性别 / choose a gender")]
+        errors["gender"] = [_("请选择性别")]
 
     # The home village must lie in the programme's area; the ID's birthplace is never compared.
     village = Region.objects.filter(code=village_code or "").first()
     if village is None or village.level != Region.Level.VILLAGE:
-        errors["village"] = [_("请选择居住的村（社区） / choose your village or community")]
+        errors["village"] = [_("请选择居住的村（社区）")]
     elif not village.code.startswith(programme.region_id):
-        errors["village"] = [
-            _("所选村（社区）不在本项目的招募范围（{area}）内 / the village is outside the programme's area").format(
-                area=programme.region.name
-            )
-        ]
+        errors["village"] = [_("所选村（社区）不在本项目的招募范围（{area}）内").format(area=programme.region.name)]
     else:
         derived["village"] = village
 
     unknown_skills = set(skills or []) - set(Skill.values)
     if unknown_skills:
-        errors["skills"] = [_("专业特长选项无效 / unknown skill")]
+        errors["skills"] = [_("专业特长选项无效")]
     if capacity is None or not 1 <= int(capacity) <= MAX_CAPACITY:
-        errors["capacity"] = [
-            _("可结对儿童数应为1至{max}名 / capacity must be 1 to {max} children").format(max=MAX_CAPACITY)
-        ]
+        errors["capacity"] = [_("可结对儿童数应为1至{max}名").format(max=MAX_CAPACITY)]
     if not availability:
-        errors["availability"] = [_("请至少选择一个可服务时间 / choose at least one time you are available")]
+        errors["availability"] = [_("请至少选择一个可服务时间")]
     elif set(availability) - set(Availability.values):
-        errors["availability"] = [_("可服务时间选项无效 / unknown availability")]
+        errors["availability"] = [_("可服务时间选项无效")]
     missing = [d for d in programme.required_declarations if d not in (declarations or [])]
     if missing:
-        labels = "、".join(str(Declaration(d).label).split(" / ")[0] for d in missing if d in Declaration.values)
-        errors["declarations"] = [
-            _("本项目要求声明：{items} / these declarations are required").format(items=labels or "、".join(missing))
-        ]
+        labels = "、".join(str(Declaration(d).label) for d in missing if d in Declaration.values)
+        errors["declarations"] = [_("本项目要求声明：{items}").format(items=labels or "、".join(missing))]
     elif set(declarations or []) - set(Declaration.values):
-        errors["declarations"] = [_("声明选项无效 / unknown declaration")]
+        errors["declarations"] = [_("声明选项无效")]
     if not consent:
-        errors["consent"] = [_("请阅读并同意隐私政策 / you must agree to the privacy notice")]
+        errors["consent"] = [_("请阅读并同意隐私政策")]
     if caring_unit_id:
         derived["caring_unit"] = CaringUnit.objects.filter(pk=caring_unit_id).first()
         if derived["caring_unit"] is None:
-            errors["caring_unit"] = [_("爱心单位不存在 / unknown caring unit")]
+            errors["caring_unit"] = [_("爱心单位不存在")]
 
     if errors:
         raise ValidationError(errors)
@@ -173,19 +163,9 @@ def application_duplicate_check(*, programme: Programme, id_hash: str, phone: st
     live = Application.objects.filter(programme=programme, status__in=Application.LIVE_STATUSES)
     errors = {}
     if live.filter(id_number_hash=id_hash).exists():
-        errors["id_number"] = [
-            _(
-                "该身份证号码已有待审核或已通过的报名，请勿重复报名，可凭手机号查询进度 / "
-                "an application with this ID number is already pending or approved"
-            )
-        ]
+        errors["id_number"] = [_("该身份证号码已有待审核或已通过的报名，请勿重复报名，可凭手机号查询进度")]
     if live.filter(phone=phone).exists():
-        errors["phone"] = [
-            _(
-                "该手机号已有待审核或已通过的报名，请勿重复报名，可凭手机号查询进度 / "
-                "an application with this mobile number is already pending or approved"
-            )
-        ]
+        errors["phone"] = [_("该手机号已有待审核或已通过的报名，请勿重复报名，可凭手机号查询进度")]
     if errors:
         raise ValidationError(errors, code="duplicate")
 
@@ -221,7 +201,7 @@ def application_submit(
     except ServiceError as exc:
         errors["phone"] = [exc.message]
     if phone_verified_at is None and "phone" not in errors:
-        errors["code"] = [_("请先验证手机号 / verify your mobile number first")]
+        errors["code"] = [_("请先验证手机号")]
     try:
         derived = application_validate(
             programme=programme,
@@ -285,7 +265,7 @@ def application_submit(
             # Someone submitted the same person or number a moment ago.
             application_duplicate_check(programme=programme, id_hash=id_hash, phone=phone)
             raise
-    raise ServiceError(_("系统繁忙，请稍后重试 / the system is busy, please try again"))
+    raise ServiceError(_("系统繁忙，请稍后重试"))
 
 
 @transaction.atomic
@@ -294,9 +274,7 @@ def application_withdraw(*, application: Application, note: str = "") -> Applica
     application = Application.objects.select_for_update().get(pk=application.pk)
     if not application.is_open:
         raise ConflictError(
-            _("该报名当前状态为{status}，不能撤回 / this application can no longer be withdrawn").format(
-                status=str(application.get_status_display()).split(" / ")[0]
-            ),
+            _("该报名当前状态为{status}，不能撤回").format(status=str(application.get_status_display())),
             code="not_open",
         )
     application.status = Application.Status.WITHDRAWN
@@ -314,9 +292,9 @@ def application_reply(*, application: Application, text: str) -> Application:
     application = Application.objects.select_for_update().get(pk=application.pk)
     text = (text or "").strip()
     if application.status != Application.Status.MORE_INFO:
-        raise ConflictError(_("该报名当前不需要补充信息 / no information was requested"), field="text")
+        raise ConflictError(_("该报名当前不需要补充信息"), field="text")
     if not text:
-        raise ServiceError(_("请填写需要补充的信息 / write the information requested"), field="text")
+        raise ServiceError(_("请填写需要补充的信息"), field="text")
     stamp = timezone.localtime().strftime("%Y-%m-%d %H:%M")
     application.applicant_reply = f"{application.applicant_reply}\n[{stamp}] {text}".strip()[:5000]
     application.status = Application.Status.PENDING
@@ -345,7 +323,7 @@ def screening_check_set(
     _require_in_scope(by, application.village_id)
     item = ScreeningItem.objects.filter(programme_id=application.programme_id, code=item_code).first()
     if item is None:
-        raise ServiceError(_("筛查项不存在：{code} / unknown checklist item").format(code=item_code), field="checks")
+        raise ServiceError(_("筛查项不存在：{code}").format(code=item_code), field="checks")
     check, _created = ScreeningCheck.objects.update_or_create(
         application=application, item=item, defaults={"done": bool(done), "note": note[:200], "checked_by": by}
     )
@@ -368,9 +346,7 @@ def _decision_start(application: Application, by: User) -> Application:
     locked = Application.objects.select_for_update().get(pk=application.pk)
     if not locked.is_open:
         raise ConflictError(
-            _("该报名已处理（{status}），不能再做决定 / this application is already decided").format(
-                status=str(locked.get_status_display()).split(" / ")[0]
-            ),
+            _("该报名已处理（{status}），不能再做决定").format(status=str(locked.get_status_display())),
             code="not_open",
         )
     return locked
@@ -382,23 +358,21 @@ def application_approve(*, application: Application, by: User, team: Team | None
     application = _decision_start(application, by)
     items = screening_items_ensure(programme=application.programme)
     done = set(application.checks.filter(done=True).values_list("item_id", flat=True))
-    missing = [str(i.label).split(" / ")[0] for i in items if i.required and i.pk not in done]
+    missing = [str(i.label).split(" / ")[0] for i in items if i.required and i.pk not in done]  # stored labels
     if missing:
         raise ServiceError(
-            _("通过前须完成筛查：{items} / finish the screening checklist first").format(items="、".join(missing)),
+            _("通过前须完成筛查：{items}").format(items="、".join(missing)),
             field="checks",
             code="checklist_incomplete",
         )
     if team is not None:
         if team.programme_id != application.programme_id:
-            raise ServiceError(_("小分队不属于本项目 / the team belongs to another programme"), field="team")
+            raise ServiceError(_("小分队不属于本项目"), field="team")
         _require_in_scope(by, team.region_id)
 
     user = User.objects.filter(phone=application.phone).first()
     if user is not None and user.role != User.Role.VOLUNTEER:
-        raise ConflictError(
-            _("该手机号已被工作人员账户使用 / this mobile number belongs to a staff account"), field="phone"
-        )
+        raise ConflictError(_("该手机号已被工作人员账户使用"), field="phone")
     if user is None:
         user = User(
             username=f"v{application.phone.lstrip('+')}",
@@ -411,7 +385,7 @@ def application_approve(*, application: Application, by: User, team: Team | None
         user.save()
     volunteer = Volunteer.objects.filter(user=user).first()
     if volunteer is not None and volunteer.status != Volunteer.Status.ENDED:
-        raise ConflictError(_("该爱心妈妈已在岗 / this volunteer is already active"), field="phone")
+        raise ConflictError(_("该爱心妈妈已在岗"), field="phone")
     volunteer = volunteer or Volunteer(user=user)
     for field in ("programme", "name", "gender", "birth_date", "id_number", "id_number_hash", "phone", "village"):
         setattr(volunteer, field, getattr(application, field))
@@ -454,7 +428,7 @@ def application_reject(*, application: Application, by: User, reason: str) -> Ap
     """Reject an application with a reason the applicant is told by SMS."""
     reason = (reason or "").strip()
     if not reason:
-        raise ServiceError(_("不通过时必须填写理由 / a reason is required to reject"), field="reason", code="required")
+        raise ServiceError(_("不通过时必须填写理由"), field="reason", code="required")
     _no_id_numbers(reason, field="reason")
     application = _decision_start(application, by)
     application.status = Application.Status.REJECTED
@@ -481,9 +455,7 @@ def application_request_info(*, application: Application, by: User, message: str
     """Ask the applicant for more information; she reads it on the status page and by SMS."""
     message = (message or "").strip()
     if not message:
-        raise ServiceError(
-            _("请填写需要申请人补充的内容 / write what the applicant should add"), field="reason", code="required"
-        )
+        raise ServiceError(_("请填写需要申请人补充的内容"), field="reason", code="required")
     _no_id_numbers(message, field="reason")
     application = _decision_start(application, by)
     application.status = Application.Status.MORE_INFO
@@ -529,7 +501,7 @@ def application_decide(
             return application_reject(application=application, by=by, reason=reason)
         if action == Decision.Action.MORE_INFO:
             return application_request_info(application=application, by=by, message=reason)
-    raise ServiceError(_("请选择审核决定 / choose a decision"), field="action")
+    raise ServiceError(_("请选择审核决定"), field="action")
 
 
 # --- caring units and teams ------------------------------------------------------------
@@ -540,9 +512,7 @@ def uscc_normalise(value: str) -> str:
     try:
         return stdnum_uscc.validate(value or "")
     except StdnumError:
-        raise ServiceError(
-            _("统一社会信用代码不正确（18位，含校验位） / the Unified Social Credit Code is not valid"), field="uscc"
-        ) from None
+        raise ServiceError(_("统一社会信用代码不正确（18位，含校验位）"), field="uscc") from None
 
 
 @transaction.atomic
@@ -553,16 +523,16 @@ def caring_unit_register(
     code = uscc_normalise(uscc)
     name, contact_name = name_clean(name), name_clean(contact_name)
     if not (name or "").strip():
-        raise ServiceError(_("请填写单位名称 / unit name is required"), field="name")
+        raise ServiceError(_("请填写单位名称"), field="name")
     if not (contact_name or "").strip():
-        raise ServiceError(_("请填写联系人 / contact person is required"), field="contact_name")
+        raise ServiceError(_("请填写联系人"), field="contact_name")
     if contact_phone:
         from backend.accounts.services import phone_normalise
 
         contact_phone = phone_normalise(contact_phone, field="contact_phone")
     _require_in_scope(by, region.code)
     if CaringUnit.objects.filter(uscc=code).exists():
-        raise ConflictError(_("该统一社会信用代码的单位已登记 / this unit is already registered"), field="uscc")
+        raise ConflictError(_("该统一社会信用代码的单位已登记"), field="uscc")
     unit = CaringUnit(
         name=name.strip(),
         uscc=code,
@@ -582,13 +552,11 @@ def team_create(*, programme: Programme, name: str, region: Region, by: User) ->
     _require_in_scope(by, region.code)
     name = name_clean(name)
     if not region.code.startswith(programme.region_id):
-        raise ServiceError(
-            _("小分队的服务区划须在项目范围内 / the team's area is outside the programme"), field="region"
-        )
+        raise ServiceError(_("小分队的服务区划须在项目范围内"), field="region")
     if not (name or "").strip():
-        raise ServiceError(_("请填写小分队名称 / team name is required"), field="name")
+        raise ServiceError(_("请填写小分队名称"), field="name")
     if Team.objects.filter(programme=programme, name=name.strip()).exists():
-        raise ConflictError(_("已有同名小分队 / a team with this name exists"), field="name")
+        raise ConflictError(_("已有同名小分队"), field="name")
     return Team.objects.create(programme=programme, name=name.strip(), region=region)
 
 
@@ -611,13 +579,13 @@ def volunteer_status_change(
     if by is not None:
         _require_in_scope(by, volunteer.village_id)
     if status not in Volunteer.Status.values:
-        raise ServiceError(_("状态无效 / unknown status"), field="status")
+        raise ServiceError(_("状态无效"), field="status")
     if volunteer.status == Volunteer.Status.ENDED:
-        raise ConflictError(_("该爱心妈妈已退出 / this volunteer has already ended"), field="status")
+        raise ConflictError(_("该爱心妈妈已退出"), field="status")
     if status == volunteer.status:
-        raise ConflictError(_("状态未变化 / the status is unchanged"), field="status")
+        raise ConflictError(_("状态未变化"), field="status")
     if status != Volunteer.Status.ACTIVE and reason not in Volunteer.ExitReason.values:
-        raise ServiceError(_("请选择暂停或退出的原因 / choose a reason"), field="reason", code="required")
+        raise ServiceError(_("请选择暂停或退出的原因"), field="reason", code="required")
     previous = volunteer.status
     now = timezone.now()
     volunteer.status = status
@@ -634,7 +602,8 @@ def volunteer_status_change(
     if status == Volunteer.Status.ENDED:
         from pairing.services import pairings_end_for_volunteer
 
-        reason_label = str(Volunteer.ExitReason(volunteer.status_reason).label).split(" / ")[0]
+        with translation.override(settings.LANGUAGE_CODE):  # stored, in the platform's language
+            reason_label = str(Volunteer.ExitReason(volunteer.status_reason).label)
         pairings_end_for_volunteer(volunteer=volunteer, note=f"{reason_label} {volunteer.status_note}".strip())
     change = VolunteerStatusChange.objects.create(
         volunteer=volunteer,
@@ -645,10 +614,12 @@ def volunteer_status_change(
         changed_by=by,
         changed_by_name=_actor_name(by) if by is not None else volunteer.user.username,
     )
+    with translation.override(settings.LANGUAGE_CODE):  # the SMS is Chinese, whoever sends it
+        status_words = str(volunteer.get_status_display())
     sms_send_template(
         phone=volunteer.phone,
         template="volunteer_status_changed",
-        params={"name": volunteer.name, "status": str(volunteer.get_status_display()).split(" / ")[0]},
+        params={"name": volunteer.name, "status": status_words},
         idempotency_key=f"volunteer-status:{change.pk}",
     )
     return volunteer

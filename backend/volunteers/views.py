@@ -77,7 +77,7 @@ def apply(request):
 
     form = ApplicationForm(request.POST, programme=programme, caring_units=units)
     if request.POST.get("website"):
-        return HttpResponseBadRequest(_("提交失败 / submission refused"))
+        return HttpResponseBadRequest(_("提交失败"))
     try:
         _limit(request, POST_LIMIT)
     except RateLimited as exc:
@@ -96,7 +96,7 @@ def apply(request):
             row = phone_code_request(
                 phone=data.get("phone", ""), purpose=PhoneCode.Purpose.APPLY, ip=client_ip(request)
             )
-            notice = _("验证码已发送，10分钟内有效 / code sent, valid for 10 minutes")
+            notice = _("验证码已发送，10分钟内有效")
             form.data = form.data.copy()
             form.data["phone"] = row.phone.removeprefix("+86")
         except ServiceError as exc:
@@ -109,7 +109,7 @@ def apply(request):
             row = phone_code_verify(phone=data.get("phone", ""), purpose=PhoneCode.Purpose.APPLY, code=data["code"])
             _mark_verified(request, "apply_verified", row.phone)
             verified = _verified_phone(request, "apply_verified")
-            notice = _("手机号已验证 / mobile number verified")
+            notice = _("手机号已验证")
         except ServiceError as exc:
             _add_service_error(form, exc)
     if action != "submit":
@@ -223,7 +223,7 @@ def status(request):
     verified = _verified_phone(request, "status_verified")
     if request.method == "POST":
         if request.POST.get("website"):
-            return HttpResponseBadRequest(_("提交失败 / submission refused"))
+            return HttpResponseBadRequest(_("提交失败"))
         action = request.POST.get("action", "")
         form.is_valid()
         try:
@@ -232,7 +232,7 @@ def status(request):
                 row = phone_code_request(
                     phone=form.cleaned_data.get("phone", ""), purpose=PhoneCode.Purpose.STATUS, ip=client_ip(request)
                 )
-                notice = _("验证码已发送，10分钟内有效 / code sent, valid for 10 minutes")
+                notice = _("验证码已发送，10分钟内有效")
                 form.data = form.data.copy()
                 form.data["phone"] = row.phone.removeprefix("+86")
             elif action == "verify_code":

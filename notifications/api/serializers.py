@@ -1,3 +1,4 @@
+from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 from backend.accounts.api.fields import OutputModelSerializer
@@ -63,10 +64,10 @@ class MessageFilterSerializer(serializers.Serializer):
 
     def validate_status(self, value: str) -> str:
         if value not in Message.Status.values:
-            raise serializers.ValidationError("状态不存在 / unknown status")
+            raise serializers.ValidationError(_("状态不存在"))
         return value
 
     def validate_channel(self, value: str) -> str:
         if value not in Message.Channel.values:
-            raise serializers.ValidationError("渠道不存在 / unknown channel")
+            raise serializers.ValidationError(_("渠道不存在"))
         return value

@@ -1,4 +1,5 @@
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import permissions
 from rest_framework.generics import ListAPIView
@@ -11,7 +12,7 @@ from notifications.services import message_cancel, message_retry
 
 
 class OutboxPermission(permissions.BasePermission):
-    message = "仅妇联工作人员可查看发件箱 / only federation staff may see the outbox"
+    message = _("仅妇联工作人员可查看发件箱")
 
     def has_permission(self, request, view) -> bool:
         return user_sees_outbox(request.user)

@@ -165,7 +165,7 @@ class AliyunSmsChannel:
             return {m.message_id: error for m, _v in chunk}
         except (UnretryableException, requests.RequestException, OSError) as exc:
             # Connection refused, timeouts: the SDK wraps them; worth trying again.
-            error = DeliveryError(f"阿里云短信无响应 / Aliyun unreachable: {type(exc).__name__}", permanent=False)
+            error = DeliveryError(f"阿里云短信无响应：{type(exc).__name__}", permanent=False)
             return {m.message_id: error for m, _v in chunk}
         if body.code == "OK":
             return {
@@ -203,11 +203,9 @@ class AliyunSmsChannel:
                         .body
                     )
                 except (AlibabaCloudException, UnretryableException, requests.RequestException, OSError) as exc:
-                    raise DeliveryError(
-                        f"阿里云对账失败 / reconciliation failed: {exc}"[:400], permanent=False
-                    ) from exc
+                    raise DeliveryError(f"阿里云对账失败：{exc}"[:400], permanent=False) from exc
                 if body.code != "OK":
-                    raise DeliveryError(f"阿里云对账失败 / reconciliation failed: {body.code}", permanent=False)
+                    raise DeliveryError(f"阿里云对账失败：{body.code}", permanent=False)
                 details = (body.sms_send_detail_dtos.sms_send_detail_dto if body.sms_send_detail_dtos else None) or []
                 for detail in details:
                     if detail.out_id == tag:

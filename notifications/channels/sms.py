@@ -85,7 +85,7 @@ class TwilioSmsChannel:
         except TwilioRestException as exc:
             raise _delivery_error(exc) from exc
         except (requests.Timeout, requests.ConnectionError) as exc:
-            raise DeliveryError(f"Twilio 无响应 / Twilio unreachable: {type(exc).__name__}", permanent=False) from exc
+            raise DeliveryError(f"Twilio 无响应：{type(exc).__name__}", permanent=False) from exc
         except TwilioException as exc:
             raise DeliveryError(f"Twilio: {exc}", permanent=False) from exc
         segments = _int_or_none(created.num_segments) or sms_segments(message.text)
@@ -98,7 +98,7 @@ class TwilioSmsChannel:
         try:
             found = twilio_client().messages.list(to=message.to, date_sent_after=since, limit=50)
         except (TwilioException, requests.RequestException) as exc:
-            raise DeliveryError(f"Twilio 对账失败 / reconciliation failed: {exc}", permanent=False) from exc
+            raise DeliveryError(f"Twilio 对账失败：{exc}", permanent=False) from exc
         threshold = since - datetime.timedelta(minutes=2)
         for item in found:
             created = item.date_created or item.date_sent

@@ -163,7 +163,7 @@ class TencentSmsChannel:
         try:
             response = tencent_client().PullSmsSendStatusByPhoneNumber(request)
         except TencentCloudSDKException as exc:
-            raise DeliveryError(f"腾讯云对账失败 / reconciliation failed: {exc.get_code()}", permanent=False) from exc
+            raise DeliveryError(f"腾讯云对账失败：{exc.get_code()}", permanent=False) from exc
         for status in response.PullSmsSendStatusSet or []:
             if status.SessionContext == tag:
                 return SendResult(provider_id=status.SerialNo or "", segments=sms_segments(message.text))

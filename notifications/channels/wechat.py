@@ -56,12 +56,12 @@ def _fetch_token(*, force_refresh: bool) -> str:
         )
         payload = response.json()
     except (requests.RequestException, ValueError) as exc:
-        raise DeliveryError(f"微信接口无响应 / WeChat unreachable: {type(exc).__name__}", permanent=False) from exc
+        raise DeliveryError(f"微信接口无响应：{type(exc).__name__}", permanent=False) from exc
     token = payload.get("access_token")
     if not token:
         code = payload.get("errcode")
         raise DeliveryError(
-            f"获取微信 access_token 失败 / stable_token failed: {code} {payload.get('errmsg', '')}",
+            f"获取微信 access_token 失败：{code} {payload.get('errmsg', '')}",
             permanent=code in (40013, 40125, 40164),
             code=str(code),
         )
@@ -89,7 +89,7 @@ def access_token(*, stale: str | None = None) -> str:
         token = cache.get(TOKEN_KEY)
         if token and token != stale:
             return token
-    raise DeliveryError("等待微信 access_token 超时 / timed out waiting for the token refresh", permanent=False)
+    raise DeliveryError("等待微信 access_token 超时", permanent=False)
 
 
 def oauth_openid(code: str) -> str:
@@ -107,11 +107,11 @@ def oauth_openid(code: str) -> str:
         )
         payload = response.json()
     except (requests.RequestException, ValueError) as exc:
-        raise DeliveryError(f"微信接口无响应 / WeChat unreachable: {type(exc).__name__}", permanent=False) from exc
+        raise DeliveryError(f"微信接口无响应：{type(exc).__name__}", permanent=False) from exc
     openid = payload.get("openid")
     if not openid:
         raise DeliveryError(
-            f"微信授权失败 / WeChat OAuth failed: {payload.get('errcode')} {payload.get('errmsg', '')}",
+            f"微信授权失败：{payload.get('errcode')} {payload.get('errmsg', '')}",
             permanent=True,
             code=str(payload.get("errcode", "")),
         )
@@ -173,4 +173,4 @@ class WeChatTemplateChannel:
                 )
             return response.json()
         except (requests.RequestException, ValueError) as exc:
-            raise DeliveryError(f"微信接口无响应 / WeChat unreachable: {type(exc).__name__}", permanent=False) from exc
+            raise DeliveryError(f"微信接口无响应：{type(exc).__name__}", permanent=False) from exc

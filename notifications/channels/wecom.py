@@ -26,7 +26,7 @@ def robot_throttle(robot_id: int, *, now: datetime.datetime | None = None) -> No
     cache.add(key, 0, timeout=120)
     if cache.incr(key) > settings.WECOM_ROBOT_PER_MINUTE:
         until = datetime.datetime.fromtimestamp((window + 1) * 60, tz=datetime.UTC)
-        raise DeliveryDeferred(until, reason="企业微信机器人每分钟最多20条 / robot limit of 20 a minute")
+        raise DeliveryDeferred(until, reason="企业微信机器人每分钟最多20条")
 
 
 class WeComRobotChannel:
@@ -40,7 +40,7 @@ class WeComRobotChannel:
         robot_id = int(message.to.removeprefix("robot:"))
         robot = WeComRobot.objects.filter(pk=robot_id, is_active=True).first()
         if robot is None:
-            raise DeliveryError("企业微信机器人不存在或已停用 / robot missing or inactive", permanent=True)
+            raise DeliveryError("企业微信机器人不存在或已停用", permanent=True)
         robot_throttle(robot.pk)
         url = settings.WECOM_WEBHOOK_BASE_URL.rstrip("/") + "/cgi-bin/webhook/send"
         try:
@@ -55,7 +55,7 @@ class WeComRobotChannel:
             payload = response.json()
         except (requests.RequestException, ValueError) as exc:
             # str(exc) would carry the URL with the key in it.
-            raise DeliveryError(f"企业微信无响应 / WeCom unreachable: {type(exc).__name__}", permanent=False) from None
+            raise DeliveryError(f"企业微信无响应：{type(exc).__name__}", permanent=False) from None
         code = payload.get("errcode", 0)
         if code == 0:
             return SendResult(provider_id=f"wecom-{robot.pk}", segments=1)

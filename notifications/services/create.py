@@ -29,9 +29,9 @@ ID_NUMBER_RE = re.compile(r"(?<![0-9A-Za-z])\d{17}[\dXx](?![0-9A-Za-z])")
 def text_guard(text: str, *, field: str = "text") -> None:
     """Refuse a text that holds what must never leave in a message (an ID number)."""
     if ID_NUMBER_RE.search(text or ""):
-        raise ServiceError(_("消息内容不能包含身份证号码 / a message must not contain an ID number"), field=field)
+        raise ServiceError(_("消息内容不能包含身份证号码"), field=field)
     if not (text or "").strip():
-        raise ServiceError(_("消息内容不能为空 / message text is empty"), field=field)
+        raise ServiceError(_("消息内容不能为空"), field=field)
 
 
 def phone_normalise(phone: str) -> str:
@@ -41,7 +41,7 @@ def phone_normalise(phone: str) -> str:
     except phonenumbers.NumberParseException:
         parsed = None
     if parsed is None or not phonenumbers.is_possible_number(parsed):
-        raise ServiceError(_("手机号码格式不正确 / phone number is not valid"), field="phone")
+        raise ServiceError(_("手机号码格式不正确"), field="phone")
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
 
 
@@ -175,7 +175,7 @@ def sms_send(
         urgent = _template_urgent(template) if template else True
     if sms_segments(text) > settings.SMS_MAX_SEGMENTS:
         raise ServiceError(
-            _("短信过长：最多%(n)d条（中文每条67字）/ text too long for SMS") % {"n": settings.SMS_MAX_SEGMENTS},
+            _("短信过长：最多%(n)d条（中文每条67字）") % {"n": settings.SMS_MAX_SEGMENTS},
             field="text",
         )
     return message_create(
@@ -199,9 +199,7 @@ def template_render(template: str, params: dict) -> str:
     try:
         return template_get(template).render(params)
     except KeyError as exc:
-        raise ServiceError(
-            _("消息模板或参数不存在 / unknown template or missing parameter: %s") % exc, field="template"
-        ) from None
+        raise ServiceError(_("消息模板或参数不存在：%s") % exc, field="template") from None
 
 
 def sms_send_template(
@@ -241,7 +239,7 @@ def message_to_user(
             idempotency_key=idempotency_key,
         )
     if not user.phone:
-        raise ServiceError(_("该用户既没有手机号也没有绑定微信 / user has no phone and no WeChat"), field="user")
+        raise ServiceError(_("该用户既没有手机号也没有绑定微信"), field="user")
     return sms_send(
         phone=user.phone,
         text=text,

@@ -122,11 +122,11 @@ def message_deliver(*, message_id: int, now: datetime.datetime | None = None) ->
             user=message.user_id,
         )
         if until:
-            return release(until, _("免打扰时段，稍后发送 / quiet hours"))
+            return release(until, _("免打扰时段，稍后发送"))
         # People are rate limited; a group robot has its own per-minute throttle (channels/wecom.py).
         until = _rate_limited_until(message, now) if message.channel != Message.Channel.WECOM else None
         if until:
-            return release(until, _("超过单个收件人的发送频率限制 / per-recipient rate limit"))
+            return release(until, _("超过单个收件人的发送频率限制"))
     if message.channel == Message.Channel.SMS:
         opt_out = SmsOptOut.objects.filter(phone=message.recipient, opted_out=True).first()
         if opt_out is not None:
@@ -159,7 +159,7 @@ def _delivery_failed(message: Message, exc: DeliveryError, now: datetime.datetim
     error = str(exc)[:500]
     if exc.opt_out:
         sms_opt_out(phone=message.recipient, source=SmsOptOut.Source.PROVIDER, keyword=exc.code)
-        error = _("服务商拒发：该号码已退订（%(code)s）/ the number opted out") % {"code": exc.code}
+        error = _("服务商拒发：该号码已退订（%(code)s）") % {"code": exc.code}
     if exc.unusable and message.user_id:
         WeChatBinding.objects.filter(user_id=message.user_id, openid=message.recipient).update(
             usable=False, unusable_reason=error[:200]
@@ -200,13 +200,11 @@ def message_retry(*, message: Message, by=None) -> Message:
     updated = Message.objects.filter(pk=message.pk, status__in=RETRYABLE).update(
         status=Message.Status.PENDING,
         next_attempt_at=timezone.now(),
-        last_error=_("由 %(who)s 重新发送 / retried") % {"who": getattr(by, "username", "-")},
+        last_error=_("由 %(who)s 重新发送") % {"who": getattr(by, "username", "-")},
         error_code="",
     )
     if not updated:
-        raise ServiceError(
-            _("只有失败或已取消的消息可以重发 / only failed or cancelled messages can be retried"), field="status"
-        )
+        raise ServiceError(_("只有失败或已取消的消息可以重发"), field="status")
     from notifications.tasks import message_send_task
 
     transaction.on_commit(lambda: message_send_task.delay(message.pk))
@@ -220,11 +218,9 @@ def message_cancel(*, message: Message, by=None) -> Message:
     updated = Message.objects.filter(pk=message.pk, status__in=CANCELLABLE).update(
         status=Message.Status.CANCELLED,
         next_attempt_at=None,
-        last_error=_("由 %(who)s 取消 / cancelled by staff") % {"who": getattr(by, "username", "-")},
+        last_error=_("由 %(who)s 取消") % {"who": getattr(by, "username", "-")},
     )
     if not updated:
-        raise ServiceError(
-            _("只有待发送或已排队的消息可以取消 / only pending or queued messages can be cancelled"), field="status"
-        )
+        raise ServiceError(_("只有待发送或已排队的消息可以取消"), field="status")
     message.refresh_from_db()
     return message

@@ -60,7 +60,7 @@ def twilio_status_record(*, provider_id: str, status: str, error_code: str = "",
         fields.update(
             status=Message.Status.FAILED,
             error_code=error_code[:20],
-            last_error=_("短信未送达（Twilio %(status)s，错误 %(code)s）/ not delivered")
+            last_error=_("短信未送达（Twilio %(status)s，错误 %(code)s）")
             % {"status": status, "code": error_code or "-"},
         )
         if error_code == "21610":
@@ -97,8 +97,7 @@ def sms_receipt_record(
         fields.update(
             status=Message.Status.FAILED,
             error_code=code[:20],
-            last_error=_("短信未送达（%(provider)s 回执 %(code)s）/ not delivered")
-            % {"provider": provider, "code": code or "-"},
+            last_error=_("短信未送达（%(provider)s 回执 %(code)s）") % {"provider": provider, "code": code or "-"},
         )
     Message.objects.filter(pk=message.pk, status__in=[Message.Status.SENT, Message.Status.SENDING]).update(**fields)
     message.refresh_from_db()
@@ -139,7 +138,7 @@ def wechat_binding_save(*, user, code: str) -> WeChatBinding:
     openid = oauth_openid(code)
     other = WeChatBinding.objects.filter(openid=openid).exclude(user=user).first()
     if other is not None:
-        raise ServiceError(_("该微信已绑定其他账户 / this WeChat is bound to another account"), field="openid")
+        raise ServiceError(_("该微信已绑定其他账户"), field="openid")
     binding, _created = WeChatBinding.objects.update_or_create(
         user=user, defaults={"openid": openid, "usable": True, "unusable_reason": ""}
     )

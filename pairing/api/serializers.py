@@ -37,7 +37,7 @@ class RunInputSerializer(serializers.Serializer):
     programme = serializers.IntegerField()
     region = serializers.RegexField(
         r"^\d{2}(\d{2}(\d{2}(\d{3}(\d{3})?)?)?)?$",
-        error_messages={"invalid": _("区划代码应为2、4、6、9或12位数字 / region must be a region code")},
+        error_messages={"invalid": _("区划代码应为2、4、6、9或12位数字")},
     )
 
 
@@ -138,9 +138,7 @@ class HelperChoiceSerializer(serializers.Serializer):
 
     def validate(self, attrs):
         if bool(attrs.get("volunteer")) == bool(attrs.get("team")):
-            raise serializers.ValidationError(
-                {"volunteer": [_("请选择一位爱心妈妈或一个小分队（二选一） / choose one volunteer or one team")]}
-            )
+            raise serializers.ValidationError({"volunteer": [_("请选择一位爱心妈妈或一个小分队（二选一）")]})
         return attrs
 
 
@@ -164,9 +162,7 @@ class BulkApproveOutputSerializer(serializers.Serializer):
 
 
 class RejectInputSerializer(serializers.Serializer):
-    reason = serializers.CharField(
-        max_length=300, error_messages={"blank": _("驳回必须填写理由 / a reason is required")}
-    )
+    reason = serializers.CharField(max_length=300, error_messages={"blank": _("驳回必须填写理由")})
 
 
 class EndInputSerializer(serializers.Serializer):
@@ -178,5 +174,5 @@ class EndInputSerializer(serializers.Serializer):
 def region_or_error(code: str) -> Region:
     region = Region.objects.filter(code=code).first()
     if region is None:
-        raise serializers.ValidationError({"region": [_("没有这个区划 / no such region")]})
+        raise serializers.ValidationError({"region": [_("没有这个区划")]})
     return region

@@ -54,7 +54,7 @@ class RunListCreateApi(generics.ListAPIView):
         data.is_valid(raise_exception=True)
         programme = programme_list_for(user=request.user).filter(pk=data.validated_data["programme"]).first()
         if programme is None:
-            raise serializers.ValidationError({"programme": ["没有这个关爱项目 / no such programme"]})
+            raise serializers.ValidationError({"programme": [_("没有这个关爱项目")]})
         region = s.region_or_error(data.validated_data["region"])
         run = services.pairing_run_start(user=request.user, programme=programme, region=region)
         return Response(s.RunOutputSerializer(run).data, status=status.HTTP_202_ACCEPTED)
@@ -96,7 +96,7 @@ class ProposalListApi(generics.ListAPIView):
         run = self.request.query_params.get("run")
         if run:
             if not run.isdigit():
-                raise serializers.ValidationError({"run": ["应为数字 / must be a number"]})
+                raise serializers.ValidationError({"run": [_("应为数字")]})
             qs = qs.filter(run_id=int(run))
         wanted = self.request.query_params.get("status")
         if wanted:
@@ -161,7 +161,7 @@ class ProposalBulkApproveApi(APIView):
         proposals = list(selectors.proposal_list(user=request.user).filter(pk__in=ids).order_by("id"))
         found = {p.pk for p in proposals}
         result = services.proposals_approve_bulk(proposals=proposals, user=request.user)
-        result["failed"] += [{"id": i, "error": "未找到 / not found"} for i in ids if i not in found]
+        result["failed"] += [{"id": i, "error": _("未找到")} for i in ids if i not in found]
         return Response(s.BulkApproveOutputSerializer(result).data)
 
 
@@ -235,10 +235,10 @@ class PairingListCreateApi(generics.ListAPIView):
         values = data.validated_data
         programme = programme_list_for(user=request.user).filter(pk=values["programme"]).first()
         if programme is None:
-            raise serializers.ValidationError({"programme": ["没有这个关爱项目 / no such programme"]})
+            raise serializers.ValidationError({"programme": [_("没有这个关爱项目")]})
         child = scoped_queryset(request.user, Child).filter(pk=values["child"]).first()
         if child is None:
-            raise serializers.ValidationError({"child": ["没有这个儿童 / no such child"]})
+            raise serializers.ValidationError({"child": [_("没有这个儿童")]})
         pairing = services.pairing_create(
             programme=programme,
             child=child,

@@ -1,4 +1,4 @@
-"""Reasons in words. Chinese first, English after a slash.
+"""Reasons in words, in Chinese (the engine knows no Django and no catalogue).
 
 The engine returns structured reason codes; this table turns them into text. A programme
 that pairs other things (parents and job vacancies) passes its own ``Labels``.
@@ -21,12 +21,12 @@ class Labels:
     distance: Mapping[Distance, str] = field(
         default_factory=lambda: _ro(
             {
-                Distance.SAME_VILLAGE: "同村 / same village",
-                Distance.SAME_TOWN: "同镇 / same town",
-                Distance.SAME_COUNTY: "同县 / same county",
-                Distance.SAME_CITY: "同市 / same city",
-                Distance.SAME_PROVINCE: "同省 / same province",
-                Distance.ANYWHERE: "跨省 / another province",
+                Distance.SAME_VILLAGE: "同村",
+                Distance.SAME_TOWN: "同镇",
+                Distance.SAME_COUNTY: "同县",
+                Distance.SAME_CITY: "同市",
+                Distance.SAME_PROVINCE: "同省",
+                Distance.ANYWHERE: "跨省",
             }
         )
     )
@@ -53,19 +53,19 @@ class Labels:
             }
         )
     )
-    keep: str = "延续原结对 / resumes an earlier pairing"
-    team: str = "关爱小分队 {team} / team {team}"
+    keep: str = "延续原结对"
+    team: str = "关爱小分队 {team}"
     priority: str = "{note}"  # the caller's own words ("困境儿童优先", "已等待 120 天")
     with_notes: str = "{text}（{notes}）"  # an unmatched reason followed by her priority notes
-    skill: str = "{skill_zh} ↔ {need_zh} / {skill_en} for {need_en}"
+    skill: str = "{skill_zh} ↔ {need_zh}"
     unmatched: Mapping[UnmatchedCode, str] = field(
         default_factory=lambda: _ro(
             {
-                UnmatchedCode.NO_HELPER_IN_RANGE: "允许范围内没有志愿者 / no helper within the allowed distance",
-                UnmatchedCode.ALL_FULL: "附近的志愿者都已满额 / all nearby helpers are full",
-                UnmatchedCode.NEVER_PAIR: "附近的志愿者都在不结对名单或已结对 / every nearby helper is on the never-pair list or already paired",
-                UnmatchedCode.OUTRANKED: "附近的志愿者都已满额，先给了更需要关爱的儿童 / all nearby helpers are full, given first to those who need it more",
-                UnmatchedCode.SHORT: "已结对，但人数少于所需 / covered, but fewer helpers than wanted",
+                UnmatchedCode.NO_HELPER_IN_RANGE: "允许范围内没有志愿者",
+                UnmatchedCode.ALL_FULL: "附近的志愿者都已满额",
+                UnmatchedCode.NEVER_PAIR: "附近的志愿者都在不结对名单或已结对",
+                UnmatchedCode.OUTRANKED: "附近的志愿者都已满额，先给了更需要关爱的儿童",
+                UnmatchedCode.SHORT: "已结对，但人数少于所需",
             }
         )
     )

@@ -2,6 +2,7 @@
 
 from django import forms
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from backend.accounts.selectors import user_regions
@@ -137,7 +138,12 @@ class PairingNewForm(forms.Form):
         self.teams = volunteer_selectors.team_list(user=user)
         self.fields["programme"].choices = [(p.pk, p.name) for p in self.programmes]
         self.fields["child"].choices = [("", _("请选择"))] + [
-            (c.pk, f"{c.full_name}（{c.village.name}，{c.age_on(today)}岁）") for c in self.children
+            (
+                c.pk,
+                gettext("%(name)s（%(village)s，%(age)s岁）")
+                % {"name": c.full_name, "village": c.village.name, "age": c.age_on(today)},
+            )
+            for c in self.children
         ]
         self.fields["volunteer"].choices = [("", "—")] + [
             (v.pk, f"{volunteer_label(v)} · {v.load}/{v.capacity}") for v in self.volunteers

@@ -1,5 +1,7 @@
 """Rows of the workspace's pairing lists in words: names, labels, reasons; never an id as a title."""
 
+from django.utils.translation import gettext
+
 from backend.regions.models import Region
 from pairing import selectors
 from pairing.models import Pairing, Proposal
@@ -28,7 +30,11 @@ def proposal_rows(proposals, *, user) -> list[dict]:
                 "village": p.child.village.name,
                 "helper": helper_name(p),
                 "reasons": reasons or "—",
-                "score_words": f"匹配分{p.score}：{reasons}" if reasons else f"匹配分{p.score}",
+                "score_words": (
+                    gettext("匹配分%(score)s：%(reasons)s") % {"score": p.score, "reasons": reasons}
+                    if reasons
+                    else gettext("匹配分%(score)s") % {"score": p.score}
+                ),
                 "status": status.get(p.status, p.status),
                 "chain": chain,
                 "waiting": str(waiting["label"]) if waiting else ("—" if chain else ""),

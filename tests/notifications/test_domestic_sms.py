@@ -366,14 +366,14 @@ def test_the_command_prints_every_sms_template_for_approval_in_the_providers_syn
     call_command("sms_templates", "--provider", "aliyun", stdout=out)
     text = out.getvalue()
     assert "## notifications.otp" in text
-    assert "正文 / text: 您的验证码是${code}，10分钟内有效。请勿告诉他人。" in text
+    assert "正文：您的验证码是${code}，10分钟内有效。请勿告诉他人。" in text
     assert "SMS_470000123" in text
     assert "【爱心妈妈】" not in text.split("## ", 1)[1]  # the signature is not part of the text
     assert "notifications.wecom_digest" not in text
     out = StringIO()
     call_command("sms_templates", "--provider", "tencent", stdout=out)
     assert (
-        "正文 / text: "
+        "正文："
         + template_get("notifications.reminder")
         .text.replace("【爱心妈妈】", "")
         .format(volunteer="{1}", task="{2}", due="{3}")

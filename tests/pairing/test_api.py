@@ -57,7 +57,7 @@ def test_bulk_approve_reports_each_failure(client, qinshui_officer, proposal, ma
     )
     assert response.status_code == 200
     assert response.json()["approved"] == [proposal.pk]
-    assert response.json()["failed"] == [{"id": 999999, "error": "未找到 / not found"}]
+    assert response.json()["failed"] == [{"id": 999999, "error": "未找到"}]
 
 
 def test_start_run_validates_the_region_field(client, qinshui_officer, programme):

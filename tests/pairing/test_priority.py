@@ -52,7 +52,7 @@ def test_the_unmatched_list_is_scoped_and_highest_priority_first(
     client.force_login(qinshui_officer)
     rows = client.get(f"/api/pairing/unmatched/?run={run.pk}").json()["results"]
     assert [r["priority"] for r in rows] == [25, 0]
-    assert rows[0]["reason"] == "允许范围内没有志愿者 / no helper within the allowed distance（高风险）"
+    assert rows[0]["reason"] == "允许范围内没有志愿者（高风险）"
     assert client.get("/api/pairing/unmatched/?run=x").status_code == 400
     client.force_login(zezhou_officer)
     assert client.get(f"/api/pairing/unmatched/?run={run.pk}").json()["results"] == []

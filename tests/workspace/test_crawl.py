@@ -2,11 +2,13 @@
 
 Fails on any 5xx, and on any page whose visible text holds a raw choice code, a JSON literal,
 or an English-only label (in Chinese mode). Staffb's pages are covered once they are linked.
+In English mode (the language switch's cookie) a crawl fails on a label shown in Chinese.
 """
 
 import html as html_lib
 import re
 from collections import deque
+from pathlib import Path
 from urllib.parse import urldefrag, urlsplit
 
 import pytest
@@ -27,7 +29,7 @@ TEXT = re.compile(r">([^<]+)<")
 CJK = re.compile(r"[\u4e00-\u9fff]")
 JSON_LITERAL = re.compile(r'\[\s*"|\{\s*"|\[\s*\]|\{\s*\}')
 # ASCII words a Chinese page may show: product names, units, formats.
-ALLOWED_WORDS = {"Excel", "ID", "WeChat", "SMS", "CSV", "xlsx", "PDF", "A4"}
+ALLOWED_WORDS = {"Excel", "ID", "WeChat", "SMS", "CSV", "xlsx", "PDF", "A4", "English"}  # and the language switch
 
 
 def _choice_codes() -> set[str]:
@@ -55,8 +57,7 @@ def _problems(url: str, page: str, codes: set[str]) -> list[str]:
     found = []
     for text in _visible_texts(page):
         words = set(re.findall(r"[A-Za-z_]+", text))
-        # A code alone, or a snake_case one anywhere (the old doubled "中文 / English" labels carry
-        # plain English words, which the English catalogue will replace).
+        # A code alone, or a snake_case one anywhere.
         raw = {w for w in words & codes if "_" in w or not CJK.search(text)}
         if raw:
             found.append(f"{url}: raw code {sorted(raw)} in {text!r}")
@@ -68,8 +69,33 @@ def _problems(url: str, page: str, codes: set[str]) -> list[str]:
     return found
 
 
-def _crawl(client, start: str = "/staff/") -> tuple[dict[str, int], list[str]]:
+def _untranslated(url: str, page: str, codes: set[str], msgids: set[str]) -> list[str]:
+    """English mode: a text that is one of the catalogue's Chinese msgids was not translated."""
+    found = []
+    for text in _visible_texts(page):
+        # English words may be codes ("acknowledged"): only a snake_case one, or one alone, is raw.
+        raw = {w for w in set(re.findall(r"[A-Za-z_]+", text)) & codes if "_" in w or w == text}
+        if raw:
+            found.append(f"{url}: raw code {sorted(raw)} in {text!r}")
+        if JSON_LITERAL.search(text):
+            found.append(f"{url}: JSON literal in {text!r}")
+        if text in msgids:
+            found.append(f"{url}: Chinese label in English mode {text!r}")
+    return found
+
+
+def _msgids() -> set[str]:
+    from django.conf import settings
+
+    from backend.ops.i18n import catalogue, po
+
+    entries = po.read(catalogue.catalogue_path(Path(settings.LOCALE_PATHS[0])))
+    return {e.msgid for e in entries if e.msgid and CJK.search(e.msgid) and not re.search(r"%|\{", e.msgid)}
+
+
+def _crawl(client, start: str = "/staff/", check=None) -> tuple[dict[str, int], list[str]]:
     codes = _choice_codes()
+    check = check or _problems
     seen: dict[str, int] = {}
     per_name: dict[str, int] = {}
     problems: list[str] = []
@@ -93,7 +119,7 @@ def _crawl(client, start: str = "/staff/") -> tuple[dict[str, int], list[str]]:
         if response.status_code != 200 or "text/html" not in response.get("Content-Type", ""):
             continue
         page = response.content.decode()
-        problems += _problems(url, page, codes)
+        problems += check(url, page, codes)
         for href in HREF.findall(page):
             href = urldefrag(html_lib.unescape(href))[0]
             if href.startswith("/staff/") and not SKIP.search(href) and href not in seen:
@@ -121,6 +147,23 @@ def test_every_staff_page_reads_in_words(client, world, role):  # noqa: F811
     # the crawl reached the sections she works in
     reached = {resolve(urlsplit(u).path).view_name for u in seen}
     assert {"workspace:home", "children_staff:list", "children_staff:file", "concerns_staff:detail"} <= reached
+
+
+@pytest.mark.parametrize("role", ("county", "director"))
+def test_in_english_no_staff_page_shows_a_chinese_label(client, world, role):  # noqa: F811
+    client.force_login(world["users"][role])
+    client.cookies["django_language"] = "en"
+    msgids = _msgids()
+    seen, problems = _crawl(client, check=lambda url, page, codes: _untranslated(url, page, codes, msgids))
+    assert problems == [], "\n".join(problems)
+    assert len(seen) >= 5, seen
+    page = client.get("/staff/").content.decode()
+    assert 'lang="en"' in page and "Sign out" in page
+
+
+def test_the_english_crawl_catches_a_chinese_label():
+    found = _untranslated("/x/", "<h1>待办</h1><td>王小红</td><b>To do</b>", set(), {"待办"})
+    assert found == ["/x/: Chinese label in English mode '待办'"]
 
 
 def test_the_crawler_catches_a_raw_code_json_and_english():

@@ -26,8 +26,8 @@ class AuditEventListApi(APIView):
         parameters=[
             OpenApiParameter("action", str, enum=AuditEvent.Action.values),
             OpenApiParameter("object_type", str),
-            OpenApiParameter("object_id", str, description="事件涉及的记录编号 / a record id"),
-            OpenApiParameter("actor", str, description="操作人账号 / username"),
+            OpenApiParameter("object_id", str, description="事件涉及的记录编号"),
+            OpenApiParameter("actor", str, description="操作人账号"),
         ],
         responses=AuditEventSerializer(many=True),
     )

@@ -41,20 +41,18 @@ class CheckInOutputSerializer(OutputModelSerializer):
 
 class CheckInInputSerializer(serializers.Serializer):
     children = serializers.ListField(
-        child=serializers.IntegerField(min_value=1), min_length=1, max_length=50, help_text=_("儿童编号 / child ids")
+        child=serializers.IntegerField(min_value=1), min_length=1, max_length=50, help_text=_("儿童编号")
     )
     kind = serializers.ChoiceField(choices=CheckIn.Kind.choices)
-    occurred_on = serializers.DateField(required=False, help_text=_("默认今天 / defaults to today (Asia/Shanghai)"))
+    occurred_on = serializers.DateField(required=False, help_text=_("默认今天"))
     duration_minutes = serializers.IntegerField(required=False, allow_null=True)
     note = serializers.CharField(required=False, allow_blank=True, max_length=2000)
     photo = serializers.FileField(required=False, allow_null=True)
     worried = serializers.BooleanField(required=False, default=False)
     client_key = serializers.CharField(
-        required=False, allow_blank=True, max_length=64, help_text=_("离线补发用的幂等键 / idempotency key (a uuid)")
+        required=False, allow_blank=True, max_length=64, help_text=_("离线补发用的幂等键")
     )
-    volunteer = serializers.IntegerField(
-        required=False, help_text=_("工作人员代录时必填 / required when staff log on a volunteer's behalf")
-    )
+    volunteer = serializers.IntegerField(required=False, help_text=_("工作人员代录时必填"))
 
 
 class DueOutputSerializer(OutputModelSerializer):

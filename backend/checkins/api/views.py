@@ -43,8 +43,8 @@ class CheckInListCreateApi(APIView):
     pagination_class = CheckInPagination
 
     @extend_schema(
-        summary="关爱记录列表 / list check-ins",
-        description="爱心妈妈看到自己的记录，工作人员看到本辖区的记录。/ A volunteer sees hers; staff their area's.",
+        summary="关爱记录列表",
+        description="爱心妈妈看到自己的记录，工作人员看到本辖区的记录。",
         responses=CheckInOutputSerializer(many=True),
     )
     def get(self, request):
@@ -61,11 +61,10 @@ class CheckInListCreateApi(APIView):
         return paginator.get_paginated_response(CheckInOutputSerializer(page, many=True).data)
 
     @extend_schema(
-        summary="记录一次关爱 / log a check-in",
+        summary="记录一次关爱",
         description=(
             "爱心妈妈为自己结对的孩子记录；工作人员传 volunteer 代录（记为工作人员代录）。同一 client_key 重发不会重复记录"
-            "（返回200和原记录）。/ Volunteers log for their children; staff pass `volunteer` to log on her behalf. "
-            "A resend with the same client_key returns the first record (200) instead of creating another (201)."
+            "（返回200和原记录）。"
         ),
         request=CheckInInputSerializer,
         responses={201: CheckInOutputSerializer, 200: CheckInOutputSerializer},
@@ -77,10 +76,10 @@ class CheckInListCreateApi(APIView):
         user = request.user
         if _is_staff(user):
             if not v.get("volunteer"):
-                raise ServiceError(_("请选择爱心妈妈 / choose the volunteer"), field="volunteer")
+                raise ServiceError(_("请选择爱心妈妈"), field="volunteer")
             volunteer = scoped_queryset(user, Volunteer).filter(pk=v["volunteer"]).first()
             if volunteer is None:
-                raise ServiceError(_("爱心妈妈不存在 / no such volunteer"), field="volunteer")
+                raise ServiceError(_("爱心妈妈不存在"), field="volunteer")
             source = CheckIn.Source.STAFF
         else:
             volunteer = _volunteer_of(user)
@@ -98,7 +97,7 @@ class CheckInListCreateApi(APIView):
                 volunteer=volunteer, ids=[pk for pk in set(v["children"]) if pk not in seen]
             )
         if len(children) != len(set(v["children"])):
-            raise ServiceError(_("只能记录与您结对的儿童 / only children you are paired with"), field="children")
+            raise ServiceError(_("只能记录与您结对的儿童"), field="children")
         checkin = services.checkin_create(
             volunteer=volunteer,
             children=children,
@@ -119,8 +118,8 @@ class CheckInListCreateApi(APIView):
 
 class CheckInAcknowledgeApi(APIView):
     @extend_schema(
-        summary="致谢 / acknowledge a check-in",
-        description="工作人员致谢，感谢短信或微信消息发给爱心妈妈（只发一次）。/ Staff thank the volunteer (sent once).",
+        summary="致谢",
+        description="工作人员致谢，感谢短信或微信消息发给爱心妈妈（只发一次）。",
         request=None,
         responses=CheckInOutputSerializer,
     )
@@ -136,11 +135,8 @@ class CheckInAcknowledgeApi(APIView):
 
 class DueListApi(APIView):
     @extend_schema(
-        summary="待关爱事项 / what is due",
-        description=(
-            "爱心妈妈：自己的孩子接下来该做什么；工作人员：传 volunteer 查看本辖区某位爱心妈妈的。"
-            "/ A volunteer's next contacts per child; staff pass `volunteer` (their area only)."
-        ),
+        summary="待关爱事项",
+        description=("爱心妈妈：自己的孩子接下来该做什么；工作人员：传 volunteer 查看本辖区某位爱心妈妈的。"),
         parameters=[OpenApiParameter("volunteer", OpenApiTypes.INT, required=False)],
         responses=DueOutputSerializer(many=True),
     )
@@ -153,7 +149,7 @@ class DueListApi(APIView):
                 else None
             )
             if volunteer is None:
-                raise ServiceError(_("请选择本辖区的爱心妈妈 / choose a volunteer in your area"), field="volunteer")
+                raise ServiceError(_("请选择本辖区的爱心妈妈"), field="volunteer")
         else:
             volunteer = _volunteer_of(user)
             if volunteer is None:

@@ -4,10 +4,11 @@ import datetime
 import logging
 import uuid
 
+from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from backend.accounts.selectors import user_region_scope
@@ -36,7 +37,7 @@ SMS_REPLY_WINDOW_DAYS = 14
 def photo_validate(photo: UploadedFile) -> None:
     """Accept a JPEG, PNG or WebP photo of at most 5 MB and give it a safe name; raise ServiceError naming the field."""
     if photo.size > PHOTO_MAX_BYTES:
-        raise ServiceError(_("照片不能超过5MB / the photo must be at most 5 MB"), field="photo")
+        raise ServiceError(_("照片不能超过5MB"), field="photo")
     photo.seek(0)
     head = photo.read(16)
     photo.seek(0)
@@ -44,7 +45,7 @@ def photo_validate(photo: UploadedFile) -> None:
     if kind is None and head[:4] == b"RIFF" and head[8:12] == b"WEBP":
         kind = "webp"
     if kind is None:
-        raise ServiceError(_("照片只能是JPG、PNG或WebP格式 / the photo must be JPEG, PNG or WebP"), field="photo")
+        raise ServiceError(_("照片只能是JPG、PNG或WebP格式"), field="photo")
     # The stored name is ours, with the extension of what the bytes are: a name the phone
     # sent (evil.jpg.html) never reaches the media folder.
     photo.name = f"{uuid.uuid4().hex}.{PHOTO_EXTENSIONS[kind]}"
@@ -81,44 +82,44 @@ def checkin_create(
     if source == CheckIn.Source.STAFF and not user_region_scope(logged_by).contains(volunteer.village_id):
         # Before any lookup: staff act only on volunteers they can see, and one elsewhere
         # answers as one that does not exist.
-        raise ServiceError(_("爱心妈妈不存在 / no such volunteer"), field="volunteer")
+        raise ServiceError(_("爱心妈妈不存在"), field="volunteer")
     client_key = (client_key or "").strip() or None
     if client_key:
         if len(client_key) > 64:
-            raise ServiceError(_("客户端编号过长 / client_key is too long"), field="client_key")
+            raise ServiceError(_("客户端编号过长"), field="client_key")
         existing = CheckIn.objects.filter(volunteer=volunteer, client_key=client_key).first()
         if existing is not None:
             # The first record is returned only to whoever may read it.
             if logged_by is not None and not checkin_list(user=logged_by).filter(pk=existing.pk).exists():
-                raise ServiceError(_("该编号已被使用 / this client_key is already used"), field="client_key")
+                raise ServiceError(_("该编号已被使用"), field="client_key")
             return existing
     today = today_local()
     occurred_on = occurred_on or today
     if kind not in CheckIn.Kind.values:
-        raise ServiceError(_("请选择关爱方式 / choose a kind of care"), field="kind")
+        raise ServiceError(_("请选择关爱方式"), field="kind")
     if occurred_on > today:
-        raise ServiceError(_("日期不能晚于今天 / the date cannot be in the future"), field="occurred_on")
+        raise ServiceError(_("日期不能晚于今天"), field="occurred_on")
     if occurred_on < today - datetime.timedelta(days=MAX_BACKDATE_DAYS):
-        raise ServiceError(_("只能补记90天内的关爱 / only the last 90 days can be logged"), field="occurred_on")
+        raise ServiceError(_("只能补记90天内的关爱"), field="occurred_on")
     if duration_minutes is not None and not 0 < duration_minutes <= 24 * 60:
-        raise ServiceError(_("时长应在1到1440分钟之间 / duration must be 1-1440 minutes"), field="duration_minutes")
+        raise ServiceError(_("时长应在1到1440分钟之间"), field="duration_minutes")
     note = (note or "").strip()
     if len(note) > 2000:
-        raise ServiceError(_("简要记录不能超过2000字 / the note is too long"), field="note")
+        raise ServiceError(_("简要记录不能超过2000字"), field="note")
     if worried and not note:
-        raise ServiceError(_("请简单写下担心的情况 / describe what worries you"), field="note")
+        raise ServiceError(_("请简单写下担心的情况"), field="note")
     if photo is not None:
         photo_validate(photo)
     if volunteer.status != Volunteer.Status.ACTIVE:
-        raise ServiceError(_("该爱心妈妈不在服务中 / the volunteer is not active"), field="volunteer")
+        raise ServiceError(_("该爱心妈妈不在服务中"), field="volunteer")
     if not children:
-        raise ServiceError(_("请选择至少一名儿童 / choose at least one child"), field="children")
+        raise ServiceError(_("请选择至少一名儿童"), field="children")
     if source == CheckIn.Source.STAFF:
         scope = user_region_scope(logged_by)
         if logged_by is None or not Child.objects.filter(
             scope.q("village_id"), pk__in=[c.pk for c in children]
         ).count() == len({c.pk for c in children}):
-            raise ServiceError(_("只能为本辖区的儿童代录 / only children in your area"), field="children")
+            raise ServiceError(_("只能为本辖区的儿童代录"), field="children")
     pairing_of = {p.child_id: p for p in pairings_of_volunteer(volunteer).filter(child__in=children)}
     missing = [c for c in children if c.pk not in pairing_of]
     if missing:
@@ -131,7 +132,7 @@ def checkin_create(
                 field="children",
                 code="no_longer_paired",
             )
-        raise ServiceError(_("只能记录与您结对的儿童 / only children you are paired with"), field="children")
+        raise ServiceError(_("只能记录与您结对的儿童"), field="children")
 
     try:
         with transaction.atomic():
@@ -242,10 +243,12 @@ def checkin_sms_reply(*, from_number: str, body: str) -> str | None:
     except ServiceError as exc:
         logger.info("SMS reply from a volunteer not recorded: %s", exc)
         return _("【爱心妈妈】本次未能记录（%(why)s），请打开关爱记录页面填写。") % {"why": exc.message}
+    with translation.override(settings.LANGUAGE_CODE):  # the SMS is Chinese
+        what = str(CheckIn.Kind(kind).label)
     sms_send_template(
         phone=phone,
         template="checkins.sms_logged",
-        params={"name": child.given_name, "what": str(CheckIn.Kind(kind).label)},
+        params={"name": child.given_name, "what": what},
         idempotency_key=f"checkin-sms-ok:{reminder.pk}:{kind}:{today:%Y%m%d}",
         user=volunteer.user,
         urgent=True,

@@ -198,7 +198,7 @@ def _after_refresh(*, today: datetime.date, pairing_ids: list[int] | None) -> No
         Message.objects.filter(pk__in=message_ids, status__in=CANCELLABLE).update(
             status=Message.Status.CANCELLED,
             next_attempt_at=None,
-            last_error="已关爱，提醒取消 / satisfied by a check-in",
+            last_error="已关爱，提醒取消",
         )
     open_escalations = Escalation.objects.filter(met, resolved_on__isnull=True)
     if pairing_ids is not None:

@@ -250,7 +250,7 @@ def county_digests_send(*, today: datetime.date) -> int:
         for robot in robots:
             wecom_digest_send(
                 robot=robot,
-                title=_("逾期关爱周报 / Weekly overdue care"),
+                title=_("逾期关爱周报"),
                 summary=summary,
                 idempotency_key=f"checkins-county-digest:{robot.pk}:{year}W{week:02d}",
             )

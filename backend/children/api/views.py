@@ -79,9 +79,9 @@ LIST_FILTERS = [
     OpenApiParameter("risk_level", str, enum=Child.RiskLevel.values),
     OpenApiParameter("status", str, enum=Child.Status.values),
     OpenApiParameter("gender", str, enum=Child.Gender.values),
-    OpenApiParameter("region", str, description="区划代码前缀 / region code: this region and below"),
-    OpenApiParameter("id_number", str, description="按完整身份证号码精确查找 / exact ID number"),
-    OpenApiParameter("q", str, description="姓名包含 / name contains"),
+    OpenApiParameter("region", str, description="区划代码前缀"),
+    OpenApiParameter("id_number", str, description="按完整身份证号码精确查找"),
+    OpenApiParameter("q", str, description="姓名包含"),
     OpenApiParameter("has_open_concerns", bool),
 ]
 

@@ -47,7 +47,7 @@ def _check_not_registered(id_hash: str, *, exclude_pk: int | None = None) -> Non
         qs = qs.exclude(pk=exclude_pk)
     if qs.exists():
         raise ConflictError(
-            _("该身份证号码的儿童已登记在册 / a child with this ID number is already registered"),
+            _("该身份证号码的儿童已登记在册"),
             field="id_number",
             code="duplicate",
         )
@@ -73,9 +73,7 @@ def child_create(*, created_by, values: dict, today: datetime.date | None = None
         with transaction.atomic():
             child.save()
     except IntegrityError as exc:
-        raise ConflictError(
-            _("该身份证号码的儿童已登记在册 / a child with this ID number is already registered"), field="id_number"
-        ) from exc
+        raise ConflictError(_("该身份证号码的儿童已登记在册"), field="id_number") from exc
     ChildChange.objects.create(child=child, changed_by=created_by, field="*", new_value=_("登记建档"), source="create")
     return child
 
@@ -90,7 +88,7 @@ def child_update(
 ) -> list[ChildChange]:
     """Change fields of a file, re-checking every rule; record each change in the history."""
     if child.status != Child.Status.ACTIVE:
-        raise ServiceError(_("已退出的档案不能修改 / an exited file cannot be changed"), field="status")
+        raise ServiceError(_("已退出的档案不能修改"), field="status")
     before = _current_values(child)
     merged = {**before, **{k: v for k, v in changes.items() if k in EDITABLE_FIELDS}}
     data, errors = child_clean(values=merged, user=changed_by, today=today or _today())
@@ -128,14 +126,14 @@ def child_exit(
 ) -> Child:
     """Close a child's file (退出) with a reason and date."""
     if child.status == Child.Status.EXITED:
-        raise ConflictError(_("该档案已退出 / this file has already been closed"), field="status")
+        raise ConflictError(_("该档案已退出"), field="status")
     if reason not in Child.ExitReason.values:
-        raise ServiceError(_("请选择退出原因 / choose an exit reason"), field="reason")
+        raise ServiceError(_("请选择退出原因"), field="reason")
     if reason == Child.ExitReason.OTHER and not note.strip():
-        raise ServiceError(_("原因为“其他”时请填写说明 / explain the reason"), field="note")
+        raise ServiceError(_("原因为“其他”时请填写说明"), field="note")
     exited_on = exited_on or _today()
     if exited_on > _today():
-        raise ServiceError(_("退出日期不能晚于今天 / the exit date cannot be in the future"), field="exited_on")
+        raise ServiceError(_("退出日期不能晚于今天"), field="exited_on")
     child.status = Child.Status.EXITED
     child.exit_reason = reason
     child.exit_note = note.strip()[:200]

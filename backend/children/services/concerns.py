@@ -55,7 +55,7 @@ def _note(note: str | None, *, field: str = "note", required: bool = True) -> st
 
 def _not_closed(concern: Concern) -> None:
     if concern.status == Concern.Status.CLOSED:
-        raise ConflictError(_("该事项已办结 / the concern is already closed"), field="status")
+        raise ConflictError(_("该事项已办结"), field="status")
 
 
 def _acknowledge(concern: Concern, *, user, now: datetime.datetime, note: str = "") -> None:
@@ -83,12 +83,12 @@ def concern_raise(
     if raised_by is not None and not child_list_for(user=raised_by).filter(pk=child.pk).exists():
         raise Http404
     if severity not in Concern.Severity.values:
-        raise ServiceError(_("请选择严重程度 / choose a severity"), field="severity")
+        raise ServiceError(_("请选择严重程度"), field="severity")
     if category not in Concern.Category.values:
-        raise ServiceError(_("请选择类别 / choose a category"), field="category")
+        raise ServiceError(_("请选择类别"), field="category")
     description = (description or "").strip()
     if not description:
-        raise ServiceError(_("请描述看到的情况 / describe what you saw"), field="description")
+        raise ServiceError(_("请描述看到的情况"), field="description")
     now = _now(now)
     due = now + Concern.ACKNOWLEDGE_WITHIN[severity]
     concern = Concern.objects.create(
@@ -115,7 +115,7 @@ def concern_acknowledge(*, concern: Concern, user, note: str = "", now: datetime
     """Acknowledge an open concern (受理): someone in the region has taken it on."""
     concern = _locked_for_handling(concern=concern, user=user)
     if concern.status != Concern.Status.OPEN:
-        raise ConflictError(_("只有待处理的事项可以受理 / only an open concern can be acknowledged"), field="status")
+        raise ConflictError(_("只有待处理的事项可以受理"), field="status")
     _acknowledge(concern, user=user, now=_now(now), note=_note(note, required=False))
     concern.save(update_fields=["status", "acknowledged_by", "acknowledged_at"])
     return concern
@@ -168,7 +168,7 @@ def concern_close(
         raise ServiceError(_("请选择办结结果"), field="outcome")
     note = (note or "").strip()
     if not note:
-        raise ServiceError(_("办结须填写处理说明（如转介社工站） / a closing note is required"), field="note")
+        raise ServiceError(_("办结须填写处理说明（如转介社工站）"), field="note")
     now = _now(now)
     if concern.status == Concern.Status.OPEN:
         _acknowledge(concern, user=user, now=now)

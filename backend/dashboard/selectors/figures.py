@@ -47,10 +47,10 @@ LAPSED_VOLUNTEER_DAYS = 60
 MONTHS = 12
 # Volunteers by load (current pairings / capacity), for the chart and the export.
 LOAD_BUCKETS = (
-    ("idle", _("未结对 / none")),
-    ("partial", _("未满额 / below capacity")),
-    ("full", _("已满额 / at capacity")),
-    ("over", _("超额 / over capacity")),
+    ("idle", _("未结对")),
+    ("partial", _("未满额")),
+    ("full", _("已满额")),
+    ("over", _("超额")),
 )
 # The counted figures, in the order of the live queries' columns and of the stored row.
 COUNTS = (
@@ -332,7 +332,7 @@ def region_figures(
     """
     subregions = list(region_children(region=region))
     if region is None:
-        total = Figures(code="", name=str(_("全部 / All")))
+        total = Figures(code="", name=str(_("全部")))
     else:
         total = Figures(code=region.code, name=region.name)
     prefix = region.code if region else ""

@@ -19,12 +19,10 @@ class RegionChildrenView(generics.ListAPIView):
         parent = serializers.RegexField(
             r"^\d{2}(\d{2}(\d{2}(\d{3})?)?)?$",
             required=False,
-            error_messages={
-                "invalid": _("上级区划代码应为2、4、6或9位数字 / parent must be a 2, 4, 6 or 9-digit code")
-            },
+            error_messages={"invalid": _("上级区划代码应为2、4、6或9位数字")},
         )
 
-    @extend_schema(parameters=[OpenApiParameter("parent", str, description="上级区划代码 / parent region code")])
+    @extend_schema(parameters=[OpenApiParameter("parent", str, description="上级区划代码")])
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
 

@@ -32,10 +32,10 @@ class IsFederationStaff(BasePermission):
 SUBMIT_LIMIT = ("api:apply:ip", 20, 3600)
 
 LIST_FILTERS = [
-    OpenApiParameter("status", str, description="状态 / status"),
-    OpenApiParameter("region", str, description="区划代码前缀（县、镇、村） / region code prefix"),
-    OpenApiParameter("caring_unit", int, description="爱心单位 / caring unit id"),
-    OpenApiParameter("skill", str, description="专业特长 / skill"),
+    OpenApiParameter("status", str, description="状态"),
+    OpenApiParameter("region", str, description="区划代码前缀（县、镇、村）"),
+    OpenApiParameter("caring_unit", int, description="爱心单位"),
+    OpenApiParameter("skill", str, description="专业特长"),
 ]
 
 
@@ -72,7 +72,7 @@ class ApplicationListCreateView(generics.ListAPIView):
         return super().get_authenticators()
 
     @extend_schema(
-        parameters=LIST_FILTERS + [OpenApiParameter("flagged", bool, description="只看需关注 / only flagged")],
+        parameters=LIST_FILTERS + [OpenApiParameter("flagged", bool, description="只看需关注")],
     )
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
@@ -102,7 +102,7 @@ class ApplicationListCreateView(generics.ListAPIView):
         programmes = Programme.objects.filter(is_active=True, recruitment_open=True)
         programme = programmes.filter(slug=v["programme"]).first() if v.get("programme") else programmes.first()
         if programme is None:
-            raise ServiceError(_("该项目目前不在招募期 / this programme is not recruiting"), field="programme")
+            raise ServiceError(_("该项目目前不在招募期"), field="programme")
         answers = {
             "programme": programme,
             "name": v["name"],
@@ -171,7 +171,7 @@ class ApplicationDecisionView(APIView):
         if data.validated_data["team"]:
             team = selectors.team_list(user=request.user).filter(pk=data.validated_data["team"]).first()
             if team is None:
-                raise ServiceError(_("小分队不存在或不在您的辖区 / unknown team"), field="team")
+                raise ServiceError(_("小分队不存在或不在您的辖区"), field="team")
         services.application_decide(
             application=application,
             by=request.user,
@@ -195,7 +195,7 @@ class ApplicationCheckView(APIView):
         data = s.CheckInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         if not application.is_open:
-            raise ServiceError(_("该报名已处理 / this application is already decided"), field="item")
+            raise ServiceError(_("该报名已处理"), field="item")
         services.screening_items_ensure(programme=application.programme)
         services.screening_check_set(
             application=application,
@@ -215,7 +215,7 @@ class VolunteerListView(generics.ListAPIView):
     permission_classes = [IsFederationStaff]
     serializer_class = s.VolunteerSerializer
 
-    @extend_schema(parameters=LIST_FILTERS + [OpenApiParameter("team", int, description="小分队 / team id")])
+    @extend_schema(parameters=LIST_FILTERS + [OpenApiParameter("team", int, description="小分队")])
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
 
@@ -274,7 +274,7 @@ class CaringUnitListCreateView(generics.ListAPIView):
         v = data.validated_data
         region = Region.objects.filter(code=v["region"]).first()
         if region is None:
-            raise ServiceError(_("区划不存在 / unknown region"), field="region")
+            raise ServiceError(_("区划不存在"), field="region")
         unit = services.caring_unit_register(
             name=v["name"],
             uscc=v["uscc"],

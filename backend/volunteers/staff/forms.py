@@ -13,12 +13,11 @@ ANY = [("", _("全部"))]
 
 
 def _label(choice_label) -> str:
-    # The models' labels are still doubled ("待审核 / Pending"); the workspace shows the Chinese.
-    return str(choice_label).split(" / ")[0]
+    return str(choice_label)  # in the active language (locale/en for English)
 
 
 def chinese_choices(choices) -> list[tuple[str, str]]:
-    """Return model choices with the Chinese part of each label."""
+    """Return model choices with each label in the active language."""
     return [(value, _label(label)) for value, label in choices]
 
 

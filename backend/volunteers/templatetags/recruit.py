@@ -1,19 +1,8 @@
 """Template helpers for the public recruitment pages."""
 
 from django import template
-from django.utils.translation import get_language
 
 register = template.Library()
-
-
-@register.filter
-def lang(text) -> str:
-    """Show the part of a bilingual "中文 / English" text for the active language."""
-    text = str(text)
-    if " / " not in text:
-        return text
-    zh, en = text.split(" / ", 1)
-    return en if (get_language() or "").startswith("en") else zh
 
 
 @register.filter

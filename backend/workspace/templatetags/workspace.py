@@ -14,6 +14,7 @@ import datetime
 
 from django import template
 from django.utils import timezone
+from django.utils.translation import get_language
 
 from backend.regions.models import Region
 from backend.workspace.nav import nav_items
@@ -48,7 +49,8 @@ def labels(codes, choices) -> str:
 
 @register.filter
 def cn_date(value, today: datetime.date | None = None) -> str:
-    """Return a date (or a time, in local time) as 12月2日, with the year when not this year."""
+    """Return a date (or a time, in local time) as 12月2日 (2 Dec in English), with the year when
+    not this year."""
     if not value:
         return ""
     if isinstance(value, str):
@@ -59,9 +61,15 @@ def cn_date(value, today: datetime.date | None = None) -> str:
     if isinstance(value, datetime.datetime):
         value = timezone.localtime(value).date() if timezone.is_aware(value) else value.date()
     today = today or timezone.localdate()
+    if (get_language() or "").startswith("en"):
+        day = f"{value.day} {_MONTHS[value.month - 1]}"
+        return day if value.year == today.year else f"{day} {value.year}"
     if value.year == today.year:
         return f"{value.month}月{value.day}日"
     return f"{value.year}年{value.month}月{value.day}日"
+
+
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
 @register.filter

@@ -41,12 +41,12 @@ class Command(BaseCommand):
                 code = "（未填写 / not entered）"
             out.write("")
             out.write(f"## {template.name}")
-            out.write(f"用途 / purpose: {template.description or '-'}")
-            out.write(f"类型 / type: {kind}")
-            out.write(f"正文 / text: {approval_text(template, provider)}")
+            out.write(f"用途：{template.description or '-'}")
+            out.write(f"类型：{kind}")
+            out.write(f"正文：{approval_text(template, provider)}")
             for i, name in enumerate(names, start=1):
                 example = (template.example or {}).get(name, "")
                 what = "链接" if name in LINK_VARIABLES else "其他"
                 label = f"{{{i}}}" if provider == "tencent" else f"${{{name}}}"
                 out.write(f"  变量 {label}（{name}）: {what}，示例 {example}")
-            out.write(f"已审核代码 / approved code: {code}")
+            out.write(f"已审核代码：{code}")

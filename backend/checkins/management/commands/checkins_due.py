@@ -9,7 +9,7 @@ from backend.checkins import services
 
 
 class Command(BaseCommand):
-    help = "计算结对关爱到期情况并生成提醒 / compute what is due, queue reminders and escalate"
+    help = "计算结对关爱到期情况并生成提醒"
 
     def add_arguments(self, parser):
         parser.add_argument("--today", type=datetime.date.fromisoformat, help="the day (Asia/Shanghai), YYYY-MM-DD")

@@ -9,7 +9,7 @@ from backend.dashboard import services
 
 
 class Command(BaseCommand):
-    help = "重新计算工作台村级统计 / recompute the dashboard's stored per-village figures"
+    help = "重新计算工作台村级统计"
 
     def add_arguments(self, parser):
         parser.add_argument("--today", type=datetime.date.fromisoformat, help="the day (Asia/Shanghai), YYYY-MM-DD")

@@ -26,7 +26,7 @@ class Command(BaseCommand):
             with transaction.atomic():
                 module.seed(context)
             self.stdout.write(f"demo data: {config.label} ok")
-        self.stdout.write(self.style.SUCCESS("\n演示账户 / demo accounts:"))
+        self.stdout.write(self.style.SUCCESS("\n演示账户："))
         for who, username, password in context.credentials:
             self.stdout.write(f"  {who:<28} {username:<14} {password}")
         for line in context.notes:

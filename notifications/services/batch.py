@@ -141,14 +141,14 @@ def _held_in_batch(messages: list[Message], now: datetime.datetime) -> list[Mess
                 quiet[key] = quiet_hours_until(now=now, programme=programmes.get(key[0]), own=key[1])
             until = quiet[key]
             if until:
-                _release(message, until, _("免打扰时段，稍后发送 / quiet hours"))
+                _release(message, until, _("免打扰时段，稍后发送"))
                 continue
             times = recent.get(message.recipient, [])
             if len(times) >= limit:
                 _release(
                     message,
                     times[0] + datetime.timedelta(seconds=window),
-                    _("超过单个收件人的发送频率限制 / per-recipient rate limit"),
+                    _("超过单个收件人的发送频率限制"),
                 )
                 continue
         if message.recipient in opt_outs:

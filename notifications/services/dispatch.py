@@ -152,13 +152,13 @@ def outbox_recover(
                 segments=found.segments,
                 sent_at=message.claimed_at,
                 next_attempt_at=None,
-                last_error=_("对账：服务商已受理 / reconciled: the provider had accepted it"),
+                last_error=_("对账：服务商已受理"),
             )
         else:
             resent += same_attempt.update(
                 status=Message.Status.PENDING,
                 provider_id="",
                 next_attempt_at=now,
-                last_error=_("发送中断，服务商无记录，重新发送 / interrupted, not at the provider: resending"),
+                last_error=_("发送中断，服务商无记录，重新发送"),
             )
     return {"requeued": requeued, "reconciled": reconciled, "resent": resent}

@@ -17,6 +17,8 @@ SECTIONS = (
     (_("关注事项"), "concerns_staff:list", "all"),
     (_("结对"), "pairing_staff:home", "federation"),
     (_("爱心妈妈"), "volunteers_staff:list", "federation"),
+    (_("关爱活动"), "activities_staff:list", "all"),
+    (_("微心愿"), "activities_staff:wishes", "all"),
     (_("覆盖情况"), "dashboard:home", "federation"),
 )
 

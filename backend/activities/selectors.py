@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from backend.accounts.selectors import scoped_queryset, user_region_scope
@@ -296,43 +296,85 @@ def article_list_for(*, user) -> QuerySet[Article]:
 # --- figures (dashboard) --------------------------------------------------------------
 
 
-def activity_figures(*, region_code: str, start: datetime.date, end: datetime.date) -> dict[str, int]:
-    """Activities held, distinct children and guardians reached, wishes fulfilled in [start, end) under a region."""
+def _month_key(moment) -> str:
+    return f"{moment.year:04d}-{moment.month:02d}"
+
+
+def activity_figures_by_month(*, prefix: str, length: int, start: datetime.date, end: datetime.date) -> dict:
+    """{(region code, "YYYY-MM"): figures} under ``prefix`` in [start, end), codes cut to ``length``.
+
+    Activities held (at least one check-in) and guardians reached count where the activity
+    was organised; children reached (distinct) and wishes fulfilled count where the child lives.
+    An activity organised above the cut (a city camp on a county's row) counts on the region above.
+    """
     from zoneinfo import ZoneInfo
+
+    from django.db.models.functions import Substr, TruncMonth
 
     tz = ZoneInfo("Asia/Shanghai")
     lo = datetime.datetime.combine(start, datetime.time.min, tzinfo=tz)
     hi = datetime.datetime.combine(end, datetime.time.min, tzinfo=tz)
-    attended = Attendance.objects.filter(
-        session__starts_at__gte=lo, session__starts_at__lt=hi, session__activity__region__pk__startswith=region_code
+    attended = Attendance.objects.filter(session__starts_at__gte=lo, session__starts_at__lt=hi).annotate(
+        month=TruncMonth("session__starts_at", tzinfo=tz)
     )
-    held = (
-        Session.objects.filter(
-            starts_at__gte=lo,
-            starts_at__lt=hi,
-            activity__region__pk__startswith=region_code,
-            activity__status=Activity.Status.PUBLISHED,
-            attendance__isnull=False,
-        )
-        .values("activity_id")
-        .distinct()
-        .count()
+    out: dict = {}
+
+    def add(rows, name):
+        for row in rows:
+            key = (row["code"], _month_key(row["month"]))
+            out.setdefault(key, dict.fromkeys(FIGURES, 0))[name] = row["n"]
+
+    by_activity = attended.filter(session__activity__region__pk__startswith=prefix).annotate(
+        code=Substr("session__activity__region_id", 1, length)
     )
-    return {
-        "activities_held": held,
-        "children_reached": attended.filter(signup__audience=Audience.CHILD)
-        .values("signup__child_id")
-        .distinct()
-        .count(),
-        "guardians_reached": attended.filter(signup__audience=Audience.GUARDIAN)
-        .values("signup__phone")
-        .distinct()
-        .count(),
-        "wishes_fulfilled": Wish.objects.filter(
-            fulfilled_on__gte=start, fulfilled_on__lt=end, child__village__pk__startswith=region_code
-        ).count(),
-        "volunteer_minutes": attended.filter(signup__audience=Audience.VOLUNTEER).aggregate(m=Sum("minutes"))["m"] or 0,
-    }
+    add(by_activity.values("code", "month").annotate(n=Count("session__activity_id", distinct=True)), "activities_held")
+    add(
+        by_activity.filter(signup__audience=Audience.GUARDIAN)
+        .values("code", "month")
+        .annotate(n=Count("signup__phone", distinct=True)),
+        "guardians_reached",
+    )
+    add(
+        attended.filter(signup__audience=Audience.CHILD, signup__child__village__pk__startswith=prefix)
+        .annotate(code=Substr("signup__child__village_id", 1, length))
+        .values("code", "month")
+        .annotate(n=Count("signup__child_id", distinct=True)),
+        "children_reached",
+    )
+    add(
+        Wish.objects.filter(fulfilled_on__gte=start, fulfilled_on__lt=end, child__village__pk__startswith=prefix)
+        .annotate(code=Substr("child__village_id", 1, length), month=TruncMonth("fulfilled_on"))
+        .values("code", "month")
+        .annotate(n=Count("id")),
+        "wishes_fulfilled",
+    )
+    return out
+
+
+FIGURES = ("activities_held", "children_reached", "guardians_reached", "wishes_fulfilled")
+
+
+def activity_months(*, region_code: str, today: datetime.date, months: int = 12) -> list[dict]:
+    """The region's activity figures for each of the last ``months`` months, oldest first."""
+    first = today.replace(day=1)
+    keys = []
+    for _i in range(months):
+        keys.append(_month_key(first))
+        first = (first - datetime.timedelta(days=1)).replace(day=1)
+    keys.reverse()
+    start = datetime.date(int(keys[0][:4]), int(keys[0][5:]), 1)
+    end = (today.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
+    grouped = activity_figures_by_month(prefix=region_code, length=len(region_code), start=start, end=end)
+    # The distinct children of a month counted once whatever length: one row per month.
+    return [{"month": key, **grouped.get((region_code, key), dict.fromkeys(FIGURES, 0))} for key in keys]
+
+
+def activity_region_months(*, region_code: str, length: int, today: datetime.date, months: int = 12) -> list[dict]:
+    """Per region one level down (codes cut to ``length``) and month: the export's rows."""
+    start = (today.replace(day=1) - datetime.timedelta(days=31 * (months - 1))).replace(day=1)
+    end = (today.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
+    grouped = activity_figures_by_month(prefix=region_code, length=length, start=start, end=end)
+    return [{"code": code, "month": month, **values} for (code, month), values in sorted(grouped.items())]
 
 
 def scope_contains(*, user, code: str) -> bool:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 
+from django.core import signing
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
@@ -82,6 +83,22 @@ def volunteer_activities(*, volunteer) -> QuerySet[Activity]:
 
 
 # --- sign-ups and attendance ----------------------------------------------------------
+
+TOKEN_SALT = "activities.signup"
+
+
+def signup_token(signup: Signup) -> str:
+    """A signed token naming the sign-up: the confirmation page's address and its QR code."""
+    return signing.dumps(signup.pk, salt=TOKEN_SALT, compress=True)
+
+
+def signup_from_token(token: str) -> Signup | None:
+    """Return the sign-up a token names, or None for a forged or broken token."""
+    try:
+        pk = signing.loads(token, salt=TOKEN_SALT)
+    except signing.BadSignature:
+        return None
+    return Signup.objects.select_related("activity", "child", "volunteer").filter(pk=pk).first()
 
 
 def signups_of_activity(*, activity: Activity) -> QuerySet[Signup]:

@@ -6,7 +6,6 @@ import datetime
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
@@ -15,32 +14,18 @@ from django.utils.translation import gettext as _
 
 from backend.accounts.selectors import user_region_scope
 from backend.activities.models import Activity, Audience, Session, Signup
+from backend.activities.selectors import signup_from_token, signup_token  # noqa: F401 (re-exported)
 from backend.ops.errors import ConflictError, ServiceError
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 MAX_SESSIONS = 60
 TAKEN = (Signup.Status.CONFIRMED, Signup.Status.OFFERED)
-TOKEN_SALT = "activities.signup"
 
 
 def local_words(moment: datetime.datetime) -> str:
     """A time as people read it: 7月15日 09:00 (Asia/Shanghai)."""
     local = moment.astimezone(SHANGHAI)
     return f"{local.month}月{local.day}日 {local:%H:%M}"
-
-
-def signup_token(signup: Signup) -> str:
-    """A signed token naming the sign-up: the confirmation page's address and its QR code."""
-    return signing.dumps(signup.pk, salt=TOKEN_SALT, compress=True)
-
-
-def signup_from_token(token: str) -> Signup | None:
-    """Return the sign-up a token names, or None for a forged or broken token."""
-    try:
-        pk = signing.loads(token, salt=TOKEN_SALT)
-    except signing.BadSignature:
-        return None
-    return Signup.objects.select_related("activity", "child", "volunteer").filter(pk=pk).first()
 
 
 def signup_link(signup: Signup) -> str:

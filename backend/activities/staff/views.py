@@ -66,14 +66,16 @@ def activity_create(request):
 
 def _detail_context(request, activity, signup_form=None) -> dict:
     signups = list(selectors.signups_of_activity(activity=activity))
-    _audit(request, [s.child for s in signups], f"activity {activity.pk} sign-ups")
+    signup_form = signup_form or forms.StaffSignupForm(user=request.user, activity=activity)
+    # The sign-up form lists the region's children by name: they are shown too.
+    _audit(request, [s.child for s in signups] + list(signup_form.children), f"activity {activity.pk} sign-ups")
     return {
         "activity": activity,
         "counts": selectors.activity_counts(activity=activity),
         "audiences": dict(Audience.choices),
         "sessions": list(activity.sessions.all()),
         "signups": signups,
-        "signup_form": signup_form or forms.StaffSignupForm(user=request.user, activity=activity),
+        "signup_form": signup_form,
         "open": activity.status == "published"
         and activity.signup_opens_at <= timezone.now() < activity.signup_closes_at,
     }
@@ -249,6 +251,7 @@ def wish_create(request):
 
     children = child_list_for(user=request.user).filter(status="active").order_by("village_id", "given_name")[:500]
     form = forms.WishForm(request.POST or None, children=children)
+    _audit(request, form.children, "wish form")
     if request.method == "POST" and form.is_valid():
         child = form.child_obj()
         try:

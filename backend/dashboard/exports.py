@@ -108,7 +108,6 @@ def dashboard_workbook(data: dict) -> bytes:
         [_("负荷 / Load"), _("人数 / Volunteers")],
         [[str(label), total.load_buckets[key]] for key, label in LOAD_BUCKETS],
     )
-    _activity_sheets(wb, data)
     lists = data["lists"]
     _sheet(
         wb,
@@ -181,6 +180,7 @@ def dashboard_workbook(data: dict) -> bytes:
             for r in lists["open_concerns"]["rows"]
         ],
     )
+    _activity_sheets(wb, data)
     buffer = io.BytesIO()
     wb.save(buffer)
     return buffer.getvalue()

@@ -37,4 +37,8 @@ def nav_items(*, user, current_path: str) -> list[dict]:
         home = url.rstrip("/").count("/") <= 1  # /staff/ is current only on itself
         current = current_path == url if home else current_path.startswith(url)
         items.append({"label": label, "url": url, "name": name, "current": current})
+    # A section inside another (微心愿 under 关爱活动): only the deepest is current.
+    deepest = max((i for i in items if i["current"]), key=lambda i: len(i["url"]), default=None)
+    for item in items:
+        item["current"] = item is deepest
     return items

@@ -256,3 +256,22 @@ def test_articles_are_public_and_readable_without_signing_in(client, regions, qi
     assert listing.status_code == 200 and "如何与留守孩子视频" in listing.content.decode()
     pk = re.search(r"/g/articles/(\d+)/", listing.content.decode()).group(1)
     assert "每周固定时间" in client.get(f"/g/articles/{pk}/").content.decode()
+
+
+def test_the_guardian_page_answers_every_number_alike_and_limits_codes(client, regions):
+    from tests.children.factories import ChildFactory
+
+    ChildFactory(guardian_phone="13912340000")  # a number the files know
+    lecture = ActivityFactory(kind=Activity.Kind.LECTURE)
+    url = f"/g/activities/{lecture.pk}/signup/"
+    known = client.post(url, {"action": "send_code", "phone": "13912340000"})
+    unknown = client.post(url, {"action": "send_code", "phone": "13912340001"})
+    assert known.status_code == unknown.status_code == 200
+
+    def words(response, number):
+        page = re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", response.content.decode())
+        return page.replace(number, "N")
+
+    assert words(known, "13912340000") == words(unknown, "13912340001")
+    again = client.post(url, {"action": "send_code", "phone": "13912340001"})  # within a minute
+    assert again.status_code == 429 and 'id="error-phone"' in again.content.decode()

@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "pairing",
     "backend.checkins",
     "notifications",
+    "backend.activities",
     "backend.dashboard",
     "backend.workspace",
     "backend.demo",
@@ -346,6 +347,18 @@ CELERY_BEAT_SCHEDULE |= {
     "checkins-due-full-weekly": {
         "task": "backend.checkins.tasks.due_full_refresh_task",
         "schedule": crontab(hour=3, minute=0, day_of_week="sun"),
+    },
+}
+
+# Care activities (issue 20): waiting-list offers lapse and pass on; day-before reminders (outbox).
+CELERY_BEAT_SCHEDULE |= {
+    "activities-offers-expire": {
+        "task": "backend.activities.tasks.offers_expire_task",
+        "schedule": env.float("ACTIVITY_OFFERS_INTERVAL", default=300.0),
+    },
+    "activities-reminders-day-before": {
+        "task": "backend.activities.tasks.reminders_day_before_task",
+        "schedule": crontab(minute=15),
     },
 }
 

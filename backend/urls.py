@@ -27,6 +27,10 @@ urlpatterns = [
     path("apply/", include("backend.volunteers.urls")),
     # Volunteers' own pages: sign in with phone + SMS code, her children, check-ins.
     path("v/", include("backend.checkins.urls")),
+    # Her activities and 微心愿 wishes (issue 20).
+    path("v/", include("backend.activities.urls_volunteer")),
+    # Care activities and family education for guardians: public, phone first (issue 20).
+    path("g/", include("backend.activities.urls_public")),
     # The staff workspace (工作台): to-do, children, concerns, applications, pairing, dashboard.
     path("staff/", include("backend.workspace.urls")),
     # Provider callbacks (Twilio status and inbound SMS, WeChat binding).

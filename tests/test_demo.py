@@ -50,3 +50,16 @@ def test_demo_data_shows_every_capability_and_is_idempotent(regions):
 
     assert villages_out_of_date(prefix="", today=timezone.localdate()) == []
     assert "dashboard figures stored" in out.getvalue()
+
+
+@pytest.mark.django_db
+def test_demo_activities_show_a_full_camp_a_lecture_series_and_wishes_in_every_state(regions):
+    from backend.activities.models import Activity, Attendance, Signup, Wish
+
+    call_command("seed_demo", stdout=StringIO())
+    camp = Activity.objects.get(kind="camp")
+    assert camp.signups.filter(audience="child", status="confirmed").count() == camp.capacity_children
+    assert camp.signups.filter(status=Signup.Status.WAITING).exists()
+    lecture = Activity.objects.get(kind="lecture")
+    assert lecture.sessions.count() == 4 and Attendance.objects.filter(session__activity=lecture).exists()
+    assert set(Wish.objects.values_list("status", flat=True)) == set(Wish.Status.values)

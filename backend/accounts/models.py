@@ -64,6 +64,7 @@ class PhoneCode(models.Model):
         APPLY = "apply", _("报名验证")
         STATUS = "status", _("查询申请")
         SIGN_IN = "sign_in", _("登录")
+        GUARDIAN = "guardian", _("活动报名")
 
     phone = models.CharField(_("手机号"), max_length=20)
     purpose = models.CharField(_("用途"), max_length=10, choices=Purpose.choices)

@@ -100,6 +100,13 @@ REGION_FIELDS: dict[str, str] = {
     "notifications.message": "region_id",
     "notifications.wecomrobot": "region_id",
     "audit.auditevent": "region_code",
+    "activities.activity": "region_id",
+    "activities.session": "activity__region_id",
+    "activities.signup": "activity__region_id",
+    "activities.attendance": "session__activity__region_id",
+    "activities.wish": "child__village_id",
+    "activities.consultation": "child__village_id",
+    "activities.article": "region_id",
 }
 
 

@@ -51,6 +51,35 @@ def _sheet(wb: Workbook, title: str, headers: list[str], rows: list[list]) -> No
         ws.append(row_safe(row))
 
 
+def _activity_sheets(wb: Workbook, data: dict) -> None:
+    """Care activities (issue 20): the region per month, and each region one level down per month."""
+    from backend.activities.selectors import activity_region_months
+
+    headers = [_("开展活动"), _("参加儿童（人）"), _("参加监护人（人）"), _("实现微心愿")]
+    keys = ("activities_held", "children_reached", "guardians_reached", "wishes_fulfilled")
+    _sheet(
+        wb,
+        _("每月关爱活动"),
+        [_("月份"), *headers],
+        [[m["month"], *(m[k] for k in keys)] for m in data["activity_months"]],
+    )
+    region = data["region"]
+    code = region.code if region else ""
+    rows = data["rows"]
+    if not rows:
+        return
+    names = {r.code: r.name for r in rows}
+    if region is not None:
+        names[code] = region.name
+    per_region = activity_region_months(region_code=code, length=len(rows[0].code), today=data["today"])
+    _sheet(
+        wb,
+        _("各区划每月关爱活动"),
+        [_("区划代码"), _("区划"), _("月份"), *headers],
+        [[r["code"], names.get(r["code"], r["code"]), r["month"], *(r[k] for k in keys)] for r in per_region],
+    )
+
+
 def dashboard_workbook(data: dict) -> bytes:
     """Return the .xlsx bytes of the figures, charts' data and lists of ``dashboard_data``."""
     wb = Workbook(write_only=True)
@@ -151,6 +180,7 @@ def dashboard_workbook(data: dict) -> bytes:
             for r in lists["open_concerns"]["rows"]
         ],
     )
+    _activity_sheets(wb, data)
     buffer = io.BytesIO()
     wb.save(buffer)
     return buffer.getvalue()

@@ -54,6 +54,7 @@ UPLOAD_LIMITS = (
     ("/admin/children/", 21 * 1024 * 1024),
     ("/api/checkins/", 6 * 1024 * 1024),
     ("/v/", 6 * 1024 * 1024),
+    ("/staff/activities/wishes/", 6 * 1024 * 1024),  # a fulfilled wish's photo
 )
 
 

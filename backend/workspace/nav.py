@@ -17,6 +17,8 @@ SECTIONS = (
     (_("关注事项"), "concerns_staff:list", "all"),
     (_("结对"), "pairing_staff:home", "federation"),
     (_("爱心妈妈"), "volunteers_staff:list", "federation"),
+    (_("关爱活动"), "activities_staff:list", "all"),
+    (_("微心愿"), "activities_staff:wishes", "all"),
     (_("覆盖情况"), "dashboard:home", "federation"),
 )
 
@@ -35,4 +37,8 @@ def nav_items(*, user, current_path: str) -> list[dict]:
         home = url.rstrip("/").count("/") <= 1  # /staff/ is current only on itself
         current = current_path == url if home else current_path.startswith(url)
         items.append({"label": label, "url": url, "name": name, "current": current})
+    # A section inside another (微心愿 under 关爱活动): only the deepest is current.
+    deepest = max((i for i in items if i["current"]), key=lambda i: len(i["url"]), default=None)
+    for item in items:
+        item["current"] = item is deepest
     return items

@@ -26,6 +26,7 @@ urlpatterns = [
     path("applications/", include("backend.volunteers.staff.urls_applications")),
     path("volunteers/", include("backend.volunteers.staff.urls_volunteers")),
     path("pairing/", include("pairing.staff.urls")),
+    path("activities/", include("backend.activities.staff.urls")),
     # The coverage dashboard: /staff/dashboard/ and its drill-down /staff/r/<code>/.
     path("", include("backend.dashboard.urls")),
     path(

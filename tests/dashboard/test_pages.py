@@ -55,6 +55,8 @@ def test_export_has_one_sheet_per_table_with_the_same_figures_and_is_audited(cli
         "逾期结对",
         "60天无关爱记录的爱心妈妈",
         "未办结关注事项",
+        "每月关爱活动",
+        "各区划每月关爱活动",
     ]
     ws = wb["分区域统计"]
     header = [c.value for c in ws[1]]

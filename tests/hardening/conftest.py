@@ -67,7 +67,13 @@ def _objects_in(village: str, *, programme, suffix: str, staff) -> dict:
     proposal = Proposal.objects.create(run=run, child=second_child, volunteer=volunteer, score=1)
     unmatched = RunUnmatched.objects.create(run=run, child=second_child, code="all_full", reason="附近的志愿者都已满额")
     message = MessageFactory(region_id=village, status="failed")
+    activity, session, signup, wish, article = _activities_in(village, child=child, staff=staff)
     return {
+        "activity": activity,
+        "session": session,
+        "signup": signup,
+        "wish": wish,
+        "article": article,
         "child": child,
         "concern": concern,
         "application": application,
@@ -80,6 +86,35 @@ def _objects_in(village: str, *, programme, suffix: str, staff) -> dict:
         "unmatched": unmatched,
         "message": message,
     }
+
+
+def _activities_in(village: str, *, child, staff):
+    """An activity of the village open for sign-ups, its session, a child's sign-up, a wish, an article."""
+    from backend.activities.models import Activity, Article, Signup, Wish
+    from backend.activities.services import sessions_build
+
+    now = timezone.now()
+    activity = Activity.objects.create(
+        region_id=village,
+        kind=Activity.Kind.CAMP,
+        title=f"夏令营{village[-4:]}",
+        place="文化站",
+        starts_at=now + datetime.timedelta(days=10),
+        ends_at=now + datetime.timedelta(days=10, hours=6),
+        capacity_children=5,
+        capacity_guardians=5,
+        capacity_volunteers=5,
+        signup_opens_at=now - datetime.timedelta(days=1),
+        signup_closes_at=now + datetime.timedelta(days=9),
+        created_by=staff,
+    )
+    session = sessions_build(activity=activity)[0]
+    signup = Signup.objects.create(
+        activity=activity, audience="child", child=child, status="confirmed", channel="staff", consent_by="监护人"
+    )
+    wish = Wish.objects.create(child=child, item="课外书", estimated_value=50, status="published", recorded_by=staff)
+    article = Article.objects.create(region_id=village, title=f"家庭教育{village[-4:]}", body="正文", created_by=staff)
+    return activity, session, signup, wish, article
 
 
 @pytest.fixture

@@ -67,6 +67,8 @@ POLICIES = {
     "P40": ((302, 302), (403, 403), (403, 403), (404, 404), (404, 404), (200, 404), (200, 404), (200, 200)),
     # A volunteer's page of one of her current children: hers 200, any other 404; staff use the admin.
     "P41": ((302, 302), (200, 404), (403, 403), (403, 403), (403, 403), (403, 403), (403, 403), (403, 403)),
+    # A volunteer's action (POST only): other roles refused first, her GET answers 405.
+    "P42": ((302, 302), (405, 405), (403, 403), (403, 403), (403, 403), (403, 403), (403, 403), (403, 403)),
 }
 
 ROUTES = {
@@ -105,7 +107,7 @@ ROUTES = {
     "admin/volunteers/team/": "P01",
     "admin/volunteers/team/add/": "P01",
     "admin/(?P<url>.*)$": "P02",
-    "admin/^(?P<app_label>auth|axes|accounts|regions|audit|programmes|ops|volunteers|children|pairing|checkins|notifications)/$": "P02",
+    "admin/^(?P<app_label>auth|axes|accounts|regions|audit|programmes|ops|volunteers|children|pairing|checkins|notifications|activities)/$": "P02",
     "admin/accounts/user/<id>/password/": "P02",
     "admin/accounts/user/<path:object_id>/": "P02",
     "admin/accounts/user/<path:object_id>/change/": "P02",
@@ -394,6 +396,45 @@ ROUTES = {
     "v/devices/<int:pk>/end/": "P02",
     "v/manifest.webmanifest": "P27",
     "v/sw.js": "P27",
+    # Care activities (issue 20): admin data maintenance, workspace, volunteer and public pages.
+    "admin/activities/activity/": "P01",
+    "admin/activities/activity/<path:object_id>/": "P00",
+    "admin/activities/activity/<path:object_id>/change/": "P12",
+    "admin/activities/activity/<path:object_id>/delete/": "P03",
+    "admin/activities/activity/<path:object_id>/history/": "P12",
+    "admin/activities/activity/add/": "P03",
+    "admin/activities/article/": "P01",
+    "admin/activities/article/<path:object_id>/": "P00",
+    "admin/activities/article/<path:object_id>/change/": "P12",
+    "admin/activities/article/<path:object_id>/delete/": "P03",
+    "admin/activities/article/<path:object_id>/history/": "P12",
+    "admin/activities/article/add/": "P03",
+    "g/": "P27",
+    "g/activities/<int:pk>/signup/": "P27",  # an open activity's public sign-up page
+    "g/articles/": "P27",
+    "g/articles/<int:pk>/": "P27",
+    "g/s/<str:token>/": "P02",  # a signed token: tests/activities/test_pages.py
+    "g/s/<str:token>/<slug:action>/": "P02",
+    "staff/activities/": "P36",
+    "staff/activities/new/": "P36",
+    "staff/activities/articles/": "P36",
+    "staff/activities/wishes/": "P36",
+    "staff/activities/wishes/new/": "P36",
+    "staff/activities/<int:pk>/": "P37",
+    "staff/activities/children/<int:pk>/consultation/": "P37",
+    "staff/activities/sessions/<int:pk>/": "P37",
+    "staff/activities/wishes/<int:pk>/": "P37",
+    "staff/activities/<int:pk>/cancel/": "P38",
+    "staff/activities/<int:pk>/signup/": "P38",
+    "staff/activities/sessions/<int:pk>/scan/": "P38",
+    "staff/activities/sessions/<int:pk>/tick/<int:signup>/": "P38",
+    "staff/activities/signups/<int:pk>/cancel/": "P38",
+    "staff/activities/wishes/<int:pk>/<slug:action>/": "P38",
+    "v/activities/": "P33",
+    "v/activities/<int:pk>/": "P41",
+    "v/wishes/": "P33",
+    "v/wishes/new/": "P33",
+    "v/wishes/<int:pk>/claim/": "P42",
 }
 
 EXPECTED = {

@@ -33,6 +33,8 @@ ADMIN_OBJECTS = {
     "pairing/proposal": "proposal",
     "pairing/rununmatched": "unmatched",
     "notifications/message": "message",
+    "activities/activity": "activity",
+    "activities/article": "article",
 }
 
 # API and page routes with an id: which world object fills it.
@@ -57,9 +59,19 @@ ROUTE_OBJECTS = (
     (r"^staff/pairing/proposals/<int:pk>/", "proposal"),
     (r"^staff/pairing/pairings/<int:pk>/", "pairing"),
     (r"^v/c/<int:pk>/", "child"),
+    # Care activities (issue 20): workspace, volunteer and public pages.
+    (r"^staff/activities/sessions/<int:pk>/", "session"),
+    (r"^staff/activities/signups/<int:pk>/", "signup"),
+    (r"^staff/activities/wishes/<int:pk>/", "wish"),
+    (r"^staff/activities/children/<int:pk>/", "child"),
+    (r"^staff/activities/<int:pk>/", "activity"),
+    (r"^v/activities/<int:pk>/", "activity"),
+    (r"^v/wishes/<int:pk>/", "wish"),
+    (r"^g/activities/<int:pk>/", "activity"),
+    (r"^g/articles/<int:pk>/", "article"),
 )
 # Other route parameters: a value that exists (a GET of a POST-only action answers 405).
-ROUTE_VALUES = {"<slug:action>": "acknowledge"}
+ROUTE_VALUES = {"<slug:action>": "acknowledge", "<int:signup>": "1"}
 
 ADMIN_MODEL = re.compile(r"^admin/(?P<model>[a-z_]+/[a-z_]+)/(?P<rest>.*)$")
 

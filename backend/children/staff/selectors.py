@@ -60,7 +60,11 @@ def staff_child_file(*, user, pk) -> dict | None:
         .order_by("-occurred_on", "-id")[:30]
     )
     concerns = list(concern_list_for(user=user).filter(child=child).order_by("-created_at", "-id"))
+    from backend.activities.selectors import child_activity_history, consultations_of_child
+
     return {
+        "activities_attended": list(child_activity_history(child=child)[:30]),
+        "consultations": list(consultations_of_child(child=child)[:30]),
         "child": child,
         "current_pairings": [p for p in pairings if p.status != Pairing.Status.ENDED],
         "past_pairings": [p for p in pairings if p.status == Pairing.Status.ENDED],

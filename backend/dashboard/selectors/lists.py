@@ -299,6 +299,13 @@ def open_concern_rows(*, ids: list[int], today: datetime.date) -> list[dict]:
     return out
 
 
+def activity_months(*, region_code: str, today: datetime.date) -> list[dict]:
+    """Care activities of the region per month (issue 20): held, children and guardians reached, wishes."""
+    from backend.activities.selectors import activity_months as months
+
+    return months(region_code=region_code, today=today)
+
+
 def dashboard_data(*, region: Region | None, today: datetime.date, full_lists: bool = False) -> dict:
     """Return everything the dashboard page, API and export show for a region.
 
@@ -327,6 +334,7 @@ def dashboard_data(*, region: Region | None, today: datetime.date, full_lists: b
         "total": total,
         "rows": rows,
         "months": checkins_by_month(figures=total, today=today),
+        "activity_months": activity_months(region_code=region.code if region else "", today=today),
         "lists": {kind: {"count": count, "rows": list_rows} for kind, (count, list_rows) in lists.items()},
     }
 

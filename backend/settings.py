@@ -63,6 +63,9 @@ INSTALLED_APPS = [
     "notifications",
     "backend.dashboard",
     "backend.workspace",
+    "backend.records",
+    "pgtrigger",
+    "pghistory",
     "backend.demo",
 ]
 

@@ -100,6 +100,13 @@ REGION_FIELDS: dict[str, str] = {
     "notifications.message": "region_id",
     "notifications.wecomrobot": "region_id",
     "audit.auditevent": "region_code",
+    "records.recordrules": "programme__region_id",
+    "records.serviceentry": "volunteer__village_id",
+    "records.trainingrecord": "volunteer__village_id",
+    "records.nomination": "volunteer__village_id",
+    "records.evaluation": "volunteer__village_id",
+    "records.certificate": "volunteer__village_id",
+    "records.issuer": "region_id",
 }
 
 

@@ -13,6 +13,14 @@ from backend.privacy.idnumbers import mask_id_number
 from backend.records.models import Certificate
 
 ID_TYPE = "居民身份证"
+# WenQuanYi Micro Hei (fonts-wqy-microhei) for the text; the Hanazono fonts (fonts-hanazono) hold
+# the rare characters it lacks, such as 𠮷 (U+20BB7) in a name. Both are in .ci/run's apt-get line.
+FONT_STACK = ("WenQuanYi Micro Hei", "HanaMinA", "HanaMinB")
+
+
+def certificate_css_font_stack() -> str:
+    """Return the CSS font-family list of the certificate."""
+    return ", ".join(f'"{f}"' for f in FONT_STACK) + ", sans-serif"
 
 
 def verification_code(number: str) -> str:
@@ -64,6 +72,7 @@ def certificate_html(certificate: Certificate, *, full_id: bool, today: datetime
             "code": verification_code(certificate.number),
             "seal": _seal_data_uri(certificate.issuer),
             "final": certificate.is_final(today),
+            "font_stack": certificate_css_font_stack(),
         },
     )
 

@@ -17,6 +17,7 @@ SECTIONS = (
     (_("关注事项"), "concerns_staff:list", "all"),
     (_("结对"), "pairing_staff:home", "federation"),
     (_("爱心妈妈"), "volunteers_staff:list", "federation"),
+    (_("服务记录"), "records_staff:home", "federation"),
     (_("覆盖情况"), "dashboard:home", "federation"),
 )
 

@@ -26,6 +26,7 @@ urlpatterns = [
     path("applications/", include("backend.volunteers.staff.urls_applications")),
     path("volunteers/", include("backend.volunteers.staff.urls_volunteers")),
     path("pairing/", include("pairing.staff.urls")),
+    path("records/", include("backend.records.staff.urls")),
     # The coverage dashboard: /staff/dashboard/ and its drill-down /staff/r/<code>/.
     path("", include("backend.dashboard.urls")),
     path("dash/", RedirectView.as_view(pattern_name="dashboard:home", permanent=False)),

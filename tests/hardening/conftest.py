@@ -67,7 +67,9 @@ def _objects_in(village: str, *, programme, suffix: str, staff) -> dict:
     proposal = Proposal.objects.create(run=run, child=second_child, volunteer=volunteer, score=1)
     unmatched = RunUnmatched.objects.create(run=run, child=second_child, code="all_full", reason="附近的志愿者都已满额")
     message = MessageFactory(region_id=village, status="failed")
+    records = _records_in(volunteer, staff=staff)
     return {
+        **records,
         "child": child,
         "concern": concern,
         "application": application,
@@ -80,6 +82,52 @@ def _objects_in(village: str, *, programme, suffix: str, staff) -> dict:
         "unmatched": unmatched,
         "message": message,
     }
+
+
+def _records_in(volunteer, *, staff) -> dict:
+    """A pending 补录, a nomination and a final certificate of the volunteer (backend/records)."""
+    from backend.records.models import Certificate, Nomination, ServiceEntry
+    from backend.records.services import issuer_for
+
+    entry = ServiceEntry.objects.create(
+        volunteer=volunteer,
+        source="staff",
+        served_on=datetime.date(2026, 1, 5),
+        starts_at=datetime.time(9),
+        ends_at=datetime.time(11),
+        minutes=90,
+        content="寒假关爱活动",
+        reason="补签",
+        status="pending",
+        entered_by=staff,
+    )
+    nomination = Nomination.objects.create(
+        volunteer=volunteer,
+        title="优秀爱心妈妈",
+        year=2025,
+        statement="坚持走访",
+        awarding_region_id=volunteer.village_id[:6],
+        current_region_id=volunteer.village_id[:6],
+        nominated_by=staff,
+    )
+    issuer = issuer_for(region=Region.objects.get(code=volunteer.village_id[:6]))
+    issuer.last_number += 1
+    issuer.save(update_fields=["last_number"])
+    issued_on = datetime.date(2026, 1, 10)
+    certificate = Certificate.objects.create(
+        volunteer=volunteer,
+        issuer=issuer,
+        period_start=datetime.date(2026, 1, 1),
+        period_end=datetime.date(2026, 1, 9),
+        status="issued",
+        number=f"{issuer.prefix}-2026-{issuer.last_number:06d}",
+        serial=issuer.last_number,
+        minutes=90,
+        content="入户走访1次",
+        issued_on=issued_on,
+        publicity_ends_on=issued_on + datetime.timedelta(days=7),
+    )
+    return {"entry": entry, "nomination": nomination, "certificate": certificate}
 
 
 @pytest.fixture

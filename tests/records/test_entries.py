@@ -165,3 +165,14 @@ def test_a_direct_queryset_update_is_recorded_too(volunteer, rules, qinshui_offi
     ServiceEntry.objects.filter(pk=entry.pk).update(content="改过的内容")
     event = Events.objects.tracks(entry).filter(pgh_label="update").get()
     assert event.pgh_diff["content"] == ["寒假关爱活动", "改过的内容"]
+
+
+def test_the_nightly_task_syncs_recent_checkins(volunteer, pairing, rules):
+    from backend.records.tasks import service_entries_sync_task
+    from tests.checkins.factories import checkin_for
+
+    recent = checkin_for(pairing, on=TODAY - datetime.timedelta(days=3))
+    old = checkin_for(pairing, on=TODAY - datetime.timedelta(days=400))
+    assert service_entries_sync_task() == 1
+    assert ServiceEntry.objects.filter(checkin=recent).exists()
+    assert not ServiceEntry.objects.filter(checkin=old).exists()

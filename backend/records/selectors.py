@@ -2,7 +2,7 @@
 
 import datetime
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 
 from backend.accounts.selectors import scoped_queryset, user_region_scope
@@ -199,10 +199,3 @@ def export_entries(*, user, start: datetime.date | None = None, end: datetime.da
     if end is not None:
         qs = qs.filter(served_on__lte=end)
     return qs.order_by("volunteer__village_id", "volunteer__name", "volunteer_id", "served_on", "id")
-
-
-def volunteer_ids_with_pending(*, user) -> QuerySet:
-    return entry_list(user=user, status=ServiceEntry.Status.PENDING).values("volunteer_id")
-
-
-PENDING_Q = Q(status=ServiceEntry.Status.PENDING)

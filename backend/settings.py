@@ -64,6 +64,9 @@ INSTALLED_APPS = [
     "backend.activities",
     "backend.dashboard",
     "backend.workspace",
+    "backend.records",
+    "pgtrigger",
+    "pghistory",
     "backend.demo",
 ]
 
@@ -334,6 +337,11 @@ CELERY_BEAT_SCHEDULE |= {
     "checkins-due-nightly": {
         "task": "backend.checkins.tasks.due_nightly_task",
         "schedule": crontab(hour=_checkins_at.hour, minute=_checkins_at.minute),
+    },
+    # Check-ins made outside checkin_create (imports, fixes) reach the service record (backend/records).
+    "records-entries-sync-nightly": {
+        "task": "backend.records.tasks.service_entries_sync_task",
+        "schedule": crontab(hour=2, minute=10),
     },
     "checkins-reminders-hourly": {
         "task": "backend.checkins.tasks.reminders_hourly_task",

@@ -25,12 +25,16 @@ urlpatterns = [
     path("api/", include(api_patterns)),
     # Public pages for applicants and volunteers (WeUI, mobile first).
     path("apply/", include("backend.volunteers.urls")),
+    # Her service record and certificates (志愿服务记录与证明), before the rest of /v/.
+    path("v/record/", include("backend.records.urls_volunteer")),
     # Volunteers' own pages: sign in with phone + SMS code, her children, check-ins.
     path("v/", include("backend.checkins.urls")),
     # Her activities and 微心愿 wishes (issue 20).
     path("v/", include("backend.activities.urls_volunteer")),
     # Care activities and family education for guardians: public, phone first (issue 20).
     path("g/", include("backend.activities.urls_public")),
+    # Public pages of certificates: verification from the QR code, each issuer's publicity notice.
+    path("records/", include("backend.records.urls_public")),
     # The staff workspace (工作台): to-do, children, concerns, applications, pairing, dashboard.
     path("staff/", include("backend.workspace.urls")),
     # Provider callbacks (Twilio status and inbound SMS, WeChat binding).

@@ -1,3 +1,4 @@
+import datetime
 from io import StringIO
 
 import pytest
@@ -50,6 +51,17 @@ def test_demo_data_shows_every_capability_and_is_idempotent(regions):
 
     assert villages_out_of_date(prefix="", today=timezone.localdate()) == []
     assert "dashboard figures stored" in out.getvalue()
+    # the service record: a year of approved hours, one honoured, one certificate final and one in publicity
+    from backend.records.models import Certificate, Nomination, ServiceEntry
+
+    today = timezone.localdate()
+    year_ago = ServiceEntry.objects.filter(status="approved", served_on__lte=today - datetime.timedelta(days=300))
+    assert year_ago.exists()
+    assert ServiceEntry.objects.filter(status="pending").exists()
+    assert Nomination.objects.filter(status="awarded").count() == 1
+    issued = [c for c in Certificate.objects.filter(status="issued")]
+    assert sum(c.is_final(today) for c in issued) == 1
+    assert sum(c.in_publicity(today) for c in issued) == 1
 
 
 @pytest.mark.django_db

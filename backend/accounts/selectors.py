@@ -107,6 +107,13 @@ REGION_FIELDS: dict[str, str] = {
     "activities.wish": "child__village_id",
     "activities.consultation": "child__village_id",
     "activities.article": "region_id",
+    "records.recordrules": "programme__region_id",
+    "records.serviceentry": "volunteer__village_id",
+    "records.trainingrecord": "volunteer__village_id",
+    "records.nomination": "volunteer__village_id",
+    "records.evaluation": "volunteer__village_id",
+    "records.certificate": "volunteer__village_id",
+    "records.issuer": "region_id",
 }
 
 

@@ -27,3 +27,11 @@ ZWJ = "\u200d"
 
 def _is_symbol(ch: str) -> bool:
     return unicodedata.category(ch) in ("So", "Sk")
+
+
+def mask_name(name: str) -> str:
+    """Return a name for public lists: the family name kept, the rest starred ("王**", "𠮷*")."""
+    chars = list(name_clean(name))
+    if not chars:
+        return ""
+    return chars[0] + "*" * max(1, len(chars) - 1)

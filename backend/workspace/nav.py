@@ -19,6 +19,7 @@ SECTIONS = (
     (_("爱心妈妈"), "volunteers_staff:list", "federation"),
     (_("关爱活动"), "activities_staff:list", "all"),
     (_("微心愿"), "activities_staff:wishes", "all"),
+    (_("服务记录"), "records_staff:home", "federation"),
     (_("覆盖情况"), "dashboard:home", "federation"),
 )
 

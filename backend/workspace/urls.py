@@ -27,6 +27,7 @@ urlpatterns = [
     path("volunteers/", include("backend.volunteers.staff.urls_volunteers")),
     path("pairing/", include("pairing.staff.urls")),
     path("activities/", include("backend.activities.staff.urls")),
+    path("records/", include("backend.records.staff.urls")),
     # The coverage dashboard: /staff/dashboard/ and its drill-down /staff/r/<code>/.
     path("", include("backend.dashboard.urls")),
     path(

@@ -68,7 +68,9 @@ def _objects_in(village: str, *, programme, suffix: str, staff) -> dict:
     unmatched = RunUnmatched.objects.create(run=run, child=second_child, code="all_full", reason="附近的志愿者都已满额")
     message = MessageFactory(region_id=village, status="failed")
     activity, session, signup, wish, article = _activities_in(village, child=child, staff=staff)
+    records = _records_in(volunteer, staff=staff)
     return {
+        **records,
         "activity": activity,
         "session": session,
         "signup": signup,
@@ -115,6 +117,52 @@ def _activities_in(village: str, *, child, staff):
     wish = Wish.objects.create(child=child, item="课外书", estimated_value=50, status="published", recorded_by=staff)
     article = Article.objects.create(region_id=village, title=f"家庭教育{village[-4:]}", body="正文", created_by=staff)
     return activity, session, signup, wish, article
+
+
+def _records_in(volunteer, *, staff) -> dict:
+    """A pending 补录, a nomination and a final certificate of the volunteer (backend/records)."""
+    from backend.records.models import Certificate, Nomination, ServiceEntry
+    from backend.records.services import issuer_for
+
+    entry = ServiceEntry.objects.create(
+        volunteer=volunteer,
+        source="staff",
+        served_on=datetime.date(2026, 1, 5),
+        starts_at=datetime.time(9),
+        ends_at=datetime.time(11),
+        minutes=90,
+        content="寒假关爱活动",
+        reason="补签",
+        status="pending",
+        entered_by=staff,
+    )
+    nomination = Nomination.objects.create(
+        volunteer=volunteer,
+        title="优秀爱心妈妈",
+        year=2025,
+        statement="坚持走访",
+        awarding_region_id=volunteer.village_id[:6],
+        current_region_id=volunteer.village_id[:6],
+        nominated_by=staff,
+    )
+    issuer = issuer_for(region=Region.objects.get(code=volunteer.village_id[:6]))
+    issuer.last_number += 1
+    issuer.save(update_fields=["last_number"])
+    issued_on = datetime.date(2026, 1, 10)
+    certificate = Certificate.objects.create(
+        volunteer=volunteer,
+        issuer=issuer,
+        period_start=datetime.date(2026, 1, 1),
+        period_end=datetime.date(2026, 1, 9),
+        status="issued",
+        number=f"{issuer.prefix}-2026-{issuer.last_number:06d}",
+        serial=issuer.last_number,
+        minutes=90,
+        content="入户走访1次",
+        issued_on=issued_on,
+        publicity_ends_on=issued_on + datetime.timedelta(days=7),
+    )
+    return {"entry": entry, "nomination": nomination, "certificate": certificate}
 
 
 @pytest.fixture

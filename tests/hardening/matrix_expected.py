@@ -435,6 +435,28 @@ ROUTES = {
     "v/wishes/": "P33",
     "v/wishes/new/": "P33",
     "v/wishes/<int:pk>/claim/": "P42",
+    # The service record and certificates (backend/records): federation staff; public verification and notice.
+    "staff/records/": "P31",
+    "staff/records/export.xlsx": "P31",
+    "staff/records/nominations/": "P31",
+    "staff/records/certificates/": "P31",
+    "staff/records/volunteers/<int:pk>/": "P32",
+    "staff/records/certificates/<int:pk>/": "P32",
+    "staff/records/certificates/<int:pk>/certificate.pdf": "P32",
+    "staff/records/entries/bulk-approve/": "P39",
+    "staff/records/entries/<int:pk>/decide/": "P39",
+    "staff/records/volunteers/<int:pk>/supplement/": "P39",
+    "staff/records/volunteers/<int:pk>/training/": "P39",
+    "staff/records/volunteers/<int:pk>/evaluation/": "P39",
+    "staff/records/volunteers/<int:pk>/nominate/": "P39",
+    "staff/records/volunteers/<int:pk>/certificate/": "P39",
+    "staff/records/nominations/<int:pk>/decide/": "P39",
+    "staff/records/certificates/<int:pk>/decide/": "P39",
+    "staff/records/certificates/<int:pk>/revoke/": "P39",
+    "v/record/": "P33",
+    "v/record/certificates/<int:pk>/certificate.pdf": "P41",
+    "records/verify/": "P27",
+    "records/notice/<str:prefix>/": "P27",
 }
 
 EXPECTED = {

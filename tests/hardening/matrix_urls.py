@@ -69,6 +69,12 @@ ROUTE_OBJECTS = (
     (r"^v/wishes/<int:pk>/", "wish"),
     (r"^g/activities/<int:pk>/", "activity"),
     (r"^g/articles/<int:pk>/", "article"),
+    # The service record (backend/records).
+    (r"^staff/records/entries/<int:pk>/", "entry"),
+    (r"^staff/records/volunteers/<int:pk>/", "volunteer"),
+    (r"^staff/records/nominations/<int:pk>/", "nomination"),
+    (r"^staff/records/certificates/<int:pk>/", "certificate"),
+    (r"^v/record/certificates/<int:pk>/", "certificate"),
 )
 # Other route parameters: a value that exists (a GET of a POST-only action answers 405).
 ROUTE_VALUES = {"<slug:action>": "acknowledge", "<int:signup>": "1"}
@@ -81,6 +87,8 @@ def fill(pattern: str, objects: dict, region_code: str) -> str | None:
     path = pattern
     for placeholder, value in ROUTE_VALUES.items():
         path = path.replace(placeholder, value)
+    if "<str:prefix>" in path and "certificate" in objects:
+        path = path.replace("<str:prefix>", objects["certificate"].issuer.prefix)
     if "<str:code>" in path:
         path = path.replace("<str:code>", region_code)
     match = ADMIN_MODEL.match(pattern)

@@ -18,6 +18,7 @@ from backend.checkins.services.due import due_refresh, today_local
 from backend.children.models import Child, Concern
 from backend.children.services import concern_raise
 from backend.ops.errors import ServiceError
+from backend.records.services.entries import service_entry_from_checkin
 from backend.volunteers.models import Volunteer
 from notifications.services import message_to_user, phone_normalise, sms_send_template
 from pairing.models import Pairing
@@ -166,6 +167,8 @@ def checkin_create(
                         description=_("爱心妈妈关爱记录中的担心：%(note)s") % {"note": note},
                     )
             due_refresh(today=today, pairing_ids=sorted(p.pk for p in pairing_of.values()))
+            # Her minutes go in her service record (志愿服务记录) with the check-in, or not at all.
+            service_entry_from_checkin(checkin=checkin)
     except IntegrityError:
         # Two sends of the same offline entry raced; the first one won.
         if client_key:

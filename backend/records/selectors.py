@@ -1,0 +1,201 @@
+"""Reads of the service record, scoped to what the user may see; the totals count approved hours only."""
+
+import datetime
+
+from django.db.models import Count, QuerySet, Sum
+from django.db.models.functions import TruncMonth
+
+from backend.accounts.selectors import scoped_queryset, user_region_scope
+from backend.checkins.models import CheckIn, CheckInChild
+from backend.records.models import Certificate, Evaluation, Issuer, Nomination, ServiceEntry, TrainingRecord
+from backend.volunteers.models import Volunteer
+
+LAPSE_MONTHS_LOOKED_AT = 24
+
+
+def is_records_staff(user) -> bool:
+    """Return whether the user works on service records: federation staff and superusers."""
+    return bool(user and user.is_authenticated and user.is_active and (user.is_superuser or user.is_federation_staff))
+
+
+def entry_list(*, user, volunteer: Volunteer | None = None, status: str | None = None) -> QuerySet[ServiceEntry]:
+    """Return the service entries the user may see (her own for a volunteer), newest first."""
+    if user is not None and user.is_authenticated and user.is_volunteer:
+        qs = ServiceEntry.objects.filter(volunteer__user=user)
+    elif is_records_staff(user):
+        qs = scoped_queryset(user, ServiceEntry)
+    else:
+        return ServiceEntry.objects.none()
+    if volunteer is not None:
+        qs = qs.filter(volunteer=volunteer)
+    if status:
+        qs = qs.filter(status=status)
+    return qs.select_related("volunteer", "approved_by", "entered_by").order_by("-served_on", "-id")
+
+
+def entry_get(*, user, pk: int) -> ServiceEntry | None:
+    return entry_list(user=user).filter(pk=pk).first()
+
+
+def approved_minutes(
+    *, volunteer: Volunteer, start: datetime.date | None = None, end: datetime.date | None = None
+) -> int:
+    """Return her approved minutes (in a period, if given): the only minutes that count."""
+    qs = ServiceEntry.objects.filter(volunteer=volunteer, status=ServiceEntry.Status.APPROVED)
+    if start is not None:
+        qs = qs.filter(served_on__gte=start)
+    if end is not None:
+        qs = qs.filter(served_on__lte=end)
+    return qs.aggregate(m=Sum("minutes"))["m"] or 0
+
+
+def content_summary(*, volunteer: Volunteer, start: datetime.date, end: datetime.date) -> str:
+    """Return the approved service of a period in words: "入户走访12次、电话联系30次"."""
+    rows = (
+        ServiceEntry.objects.filter(
+            volunteer=volunteer, status=ServiceEntry.Status.APPROVED, served_on__gte=start, served_on__lte=end
+        )
+        .values("content")
+        .annotate(n=Count("pk"))
+        .order_by("-n", "content")
+    )
+    return "、".join(f"{r['content']}{r['n']}次" for r in rows[:8])
+
+
+def months_without_lapse(*, volunteer: Volunteer, today: datetime.date) -> int:
+    """Return how many months in a row, back from last month, each had at least one check-in.
+
+    This month counts too once it has one.
+    """
+    months = set(
+        CheckIn.objects.filter(volunteer=volunteer)
+        .annotate(m=TruncMonth("occurred_on"))
+        .values_list("m", flat=True)
+        .distinct()
+    )
+    month = today.replace(day=1)
+    count = 1 if month in months else 0
+    for _i in range(LAPSE_MONTHS_LOOKED_AT):
+        month = (month - datetime.timedelta(days=1)).replace(day=1)
+        if month not in months:
+            break
+        count += 1
+    return count
+
+
+def children_cared(*, volunteer: Volunteer) -> int:
+    """Return how many children her check-ins covered."""
+    return CheckInChild.objects.filter(checkin__volunteer=volunteer).values("child").distinct().count()
+
+
+def honour_criteria(*, volunteer: Volunteer, today: datetime.date) -> dict:
+    """Return what staff weigh beside a nomination: approved hours, children cared for, months without a lapse."""
+    return {
+        "approved_hours": round(approved_minutes(volunteer=volunteer) / 60, 1),
+        "year_hours": round(
+            approved_minutes(volunteer=volunteer, start=today.replace(month=1, day=1), end=today) / 60, 1
+        ),
+        "children_cared": children_cared(volunteer=volunteer),
+        "months_without_lapse": months_without_lapse(volunteer=volunteer, today=today),
+    }
+
+
+def record_summary(*, volunteer: Volunteer, today: datetime.date) -> dict:
+    """Return the figures of her record: approved hours this year and in all, and what waits for approval."""
+    pending = ServiceEntry.objects.filter(volunteer=volunteer, status=ServiceEntry.Status.PENDING).aggregate(
+        n=Count("pk"), m=Sum("minutes")
+    )
+    return {
+        **honour_criteria(volunteer=volunteer, today=today),
+        "pending_entries": pending["n"],
+        "pending_hours": round((pending["m"] or 0) / 60, 1),
+    }
+
+
+def nomination_list(*, user) -> QuerySet[Nomination]:
+    """Return the nominations of volunteers in the user's region, and those her level decides."""
+    if not is_records_staff(user):
+        return Nomination.objects.none()
+    scope = user_region_scope(user)
+    return (
+        Nomination.objects.filter(scope.q("volunteer__village_id") | scope.q("current_region_id"))
+        .select_related("volunteer", "awarding_region", "current_region")
+        .prefetch_related("steps")
+        .order_by("status", "-year", "-created_at", "-id")
+    )
+
+
+def nominations_to_decide(*, user) -> QuerySet[Nomination]:
+    """Return the nominations in review at the user's own level."""
+    qs = nomination_list(user=user).filter(status=Nomination.Status.IN_REVIEW)
+    if user.is_superuser:
+        return qs
+    return qs.filter(current_region_id=user.home_region_id)
+
+
+def nomination_get(*, user, pk: int) -> Nomination | None:
+    return nomination_list(user=user).filter(pk=pk).first()
+
+
+def honours_of(*, volunteer: Volunteer) -> QuerySet[Nomination]:
+    """Return the honours she received."""
+    return Nomination.objects.filter(volunteer=volunteer, status=Nomination.Status.AWARDED).order_by("-year", "-id")
+
+
+def trainings_of(*, volunteer: Volunteer) -> QuerySet[TrainingRecord]:
+    return TrainingRecord.objects.filter(volunteer=volunteer).order_by("-held_on", "-id")
+
+
+def evaluations_of(*, volunteer: Volunteer) -> QuerySet[Evaluation]:
+    return Evaluation.objects.filter(volunteer=volunteer).order_by("-year")
+
+
+def certificate_list(*, user, status: str | None = None) -> QuerySet[Certificate]:
+    """Return the certificates the user may see (her own for a volunteer)."""
+    if user is not None and user.is_authenticated and user.is_volunteer:
+        qs = Certificate.objects.filter(volunteer__user=user)
+    elif is_records_staff(user):
+        qs = scoped_queryset(user, Certificate)
+    else:
+        return Certificate.objects.none()
+    if status:
+        qs = qs.filter(status=status)
+    return qs.select_related("volunteer", "issuer").order_by("-created_at", "-id")
+
+
+def certificate_get(*, user, pk: int) -> Certificate | None:
+    return certificate_list(user=user).filter(pk=pk).first()
+
+
+def certificate_by_number(*, number: str) -> Certificate | None:
+    """Return the issued (or revoked) certificate with this number, for the public verification page."""
+    return (
+        Certificate.objects.filter(number=number, status__in=[Certificate.Status.ISSUED, Certificate.Status.REVOKED])
+        .select_related("volunteer", "issuer")
+        .first()
+    )
+
+
+def issuer_by_prefix(*, prefix: str) -> Issuer | None:
+    return Issuer.objects.filter(prefix=prefix).first()
+
+
+def certificates_in_publicity(*, issuer: Issuer, today: datetime.date) -> QuerySet[Certificate]:
+    """Return an issuer's certificates in their 7-day publicity, for its public notice page."""
+    return (
+        Certificate.objects.filter(issuer=issuer, status=Certificate.Status.ISSUED, publicity_ends_on__gt=today)
+        .select_related("volunteer")
+        .order_by("issued_on", "serial")
+    )
+
+
+def export_entries(*, user, start: datetime.date | None = None, end: datetime.date | None = None):
+    """Return the approved entries the user may export, with their volunteers, in a stable order."""
+    qs = entry_list(user=user, status=ServiceEntry.Status.APPROVED).select_related(
+        "volunteer__caring_unit", "volunteer__village"
+    )
+    if start is not None:
+        qs = qs.filter(served_on__gte=start)
+    if end is not None:
+        qs = qs.filter(served_on__lte=end)
+    return qs.order_by("volunteer__village_id", "volunteer__name", "volunteer_id", "served_on", "id")

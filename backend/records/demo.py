@@ -90,8 +90,8 @@ def seed(context) -> None:
         )
         services.certificate_issue(by=county, volunteer=volunteers[1], period_start=start, period_end=today)
     context.notes.append(
-        f"服务记录演示 / service records: {ServiceEntry.objects.count()} entries "
-        f"({ServiceEntry.objects.filter(status='pending').count()} waiting at /staff/records/), "
-        f"{volunteers[0].name} honoured, certificates at /staff/records/certificates/, "
-        "publicity at /records/notice/140521/, her record at /v/record/"
+        f"服务记录演示：{ServiceEntry.objects.count()} 条记录"
+        f"（{ServiceEntry.objects.filter(status='pending').count()} 条待审核，见 /staff/records/），"
+        f"{volunteers[0].name} 获表彰；证明见 /staff/records/certificates/，"
+        "公示见 /records/notice/140521/，本人记录见 /v/record/"
     )

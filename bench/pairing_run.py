@@ -5,7 +5,7 @@
 For each scenario of bench/pairing_data.py (children and volunteers placed on real
 villages), the database is emptied and filled with Child and Volunteer rows, then:
 
-- in process: ``pairing_instance`` (read) → ``engine.solve`` → proposal rows (write),
+- in process: ``pairing_instance`` (read) → ``engine.solve`` → ``run_result_save`` (write),
   each timed, for the run's region as one part (Jincheng and the large county);
 - end to end on Celery: ``pairing_run_start`` for the region with two real worker
   processes (``celery worker --concurrency 1`` × 2) on Redis; the province is split by
@@ -162,8 +162,9 @@ def in_process(region_code: str) -> dict:
     """Time read, solve and write for one region as a single part."""
     from backend.programmes.models import Programme
     from pairing import engine
-    from pairing.models import PairingRun, Proposal, RunUnmatched
-    from pairing.selectors import PLATFORM_LABELS, pairing_instance, split_key
+    from pairing.models import PairingRun
+    from pairing.selectors import PLATFORM_LABELS, pairing_instance
+    from pairing.services import run_result_save
 
     programme = Programme.objects.get(slug="bench")
     t0 = time.perf_counter()
@@ -172,27 +173,7 @@ def in_process(region_code: str) -> dict:
     result = engine.solve_split(instance, PLATFORM_LABELS)
     t2 = time.perf_counter()
     run = PairingRun.objects.create(programme=programme, region_id=region_code, status=PairingRun.Status.DONE)
-    rows = []
-    for p in result.proposals:
-        kind, pk = split_key(p.team_id or p.helper_id)
-        rows.append(
-            Proposal(run=run, child_id=p.beneficiary_id, volunteer_id=pk, score=p.score, reasons=list(p.reason_text))
-        )
-    Proposal.objects.bulk_create(rows, batch_size=5000)
-    RunUnmatched.objects.bulk_create(
-        [
-            RunUnmatched(
-                run=run,
-                child_id=u.beneficiary_id,
-                code=u.code.value,
-                missing=u.missing,
-                reason=u.text,
-                priority=u.priority,
-            )
-            for u in result.unmatched
-        ],
-        batch_size=5000,
-    )
+    run_result_save(run=run, result=result)
     t3 = time.perf_counter()
     return {
         "read_s": t1 - t0,
@@ -201,7 +182,7 @@ def in_process(region_code: str) -> dict:
         "covered": result.stats.covered,
         "priority": result.stats.priority_covered,
         "children": result.stats.beneficiaries,
-        "proposals": len(rows),
+        "proposals": len(result.proposals),
     }
 
 
@@ -302,6 +283,9 @@ def _database_cpu() -> float:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--scenarios", default="jincheng,large_county,shanxi")
+    parser.add_argument(
+        "--reuse", action="store_true", help="keep the rows of the last run's (one) scenario: skip building them"
+    )
     args = parser.parse_args()
     sys.path.insert(0, str(ROOT / "bench"))
     # This machine's CPU speed varies from one run to the next (a shared virtual machine):
@@ -312,7 +296,8 @@ def main() -> None:
         total += i
     print(f"CPU calibration: a 3,000,000-step Python loop took {(time.perf_counter() - t) * 1000:.0f} ms")
     print(f"load average at start: {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
-    prepare_database()
+    if not args.reuse:
+        prepare_database()
     import django
 
     django.setup()
@@ -320,13 +305,18 @@ def main() -> None:
 
     for name in args.scenarios.split(","):
         spec = SCENARIOS[name]
-        instance = generate(spec["area"], spec["beneficiaries"], spec["helpers"], villages=load_villages(spec["area"]))
-        t0 = time.perf_counter()
-        n_children, n_volunteers = fill(instance)
-        print(
-            f"\n== {name}: {n_children} children, {n_volunteers} volunteers on real villages of {spec['area']}"
-            f" (loaded in {time.perf_counter() - t0:.1f} s)"
-        )
+        if args.reuse:
+            print(f"\n== {name}: the rows already in {DB_NAME}")
+        else:
+            instance = generate(
+                spec["area"], spec["beneficiaries"], spec["helpers"], villages=load_villages(spec["area"])
+            )
+            t0 = time.perf_counter()
+            n_children, n_volunteers = fill(instance)
+            print(
+                f"\n== {name}: {n_children} children, {n_volunteers} volunteers on real villages of {spec['area']}"
+                f" (loaded in {time.perf_counter() - t0:.1f} s)"
+            )
         if name != "shanxi":
             r = in_process(spec["area"])
             print(

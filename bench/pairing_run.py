@@ -288,19 +288,15 @@ def main() -> None:
     )
     args = parser.parse_args()
     sys.path.insert(0, str(ROOT / "bench"))
-    # This machine's CPU speed varies from one run to the next (a shared virtual machine):
-    # print a fixed piece of work, so that runs can be compared.
-    t = time.perf_counter()
-    total = 0
-    for i in range(3_000_000):
-        total += i
-    print(f"CPU calibration: a 3,000,000-step Python loop took {(time.perf_counter() - t) * 1000:.0f} ms")
-    print(f"load average at start: {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
     if not args.reuse:
         prepare_database()
     import django
 
     django.setup()
+    from request_timing import cpu_calibration_print
+
+    cpu_calibration_print()  # the machine's speed varies from one run to the next: compare runs by it
+    print(f"load average at start: {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
     from pairing_data import SCENARIOS, generate, load_villages
 
     for name in args.scenarios.split(","):

@@ -222,7 +222,6 @@ def on_celery(region_code: str) -> dict:
         for i in range(2)
     ]
     children_before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    db_before = _database_cpu()
     try:
         time.sleep(3)  # let both workers connect before the clock starts
         t0 = time.perf_counter()
@@ -235,7 +234,6 @@ def on_celery(region_code: str) -> dict:
                 raise SystemExit("run did not finish in 15 minutes")
             time.sleep(0.2)
         wall = time.perf_counter() - t0
-        db_cpu = _database_cpu() - db_before
     finally:
         for w in workers:
             w.terminate()
@@ -254,30 +252,8 @@ def on_celery(region_code: str) -> dict:
         "proposals": run.proposals.count(),
         "worker_peak_mb": peak_mb,
         "worker_cpu_s": worker_cpu,
-        "database_cpu_s": db_cpu,
         "error": run.error,
     }
-
-
-def _database_cpu() -> float:
-    """Return the CPU seconds used so far by the PostgreSQL backends connected to the bench database.
-
-    The server runs on this machine; a backend that disconnected in between is not counted.
-    """
-    from django.db import connection
-
-    with connection.cursor() as cur:
-        cur.execute("SELECT pid FROM pg_stat_activity WHERE datname = current_database()")
-        pids = [pid for (pid,) in cur.fetchall()]
-    from pairing_cpu import backend_cpu
-
-    total = 0.0
-    for pid in pids:
-        try:
-            total += backend_cpu(pid)
-        except OSError:
-            continue  # it disconnected meanwhile
-    return total
 
 
 def main() -> None:
@@ -323,8 +299,8 @@ def main() -> None:
         print(
             f"  on Celery (2 workers): {r['wall_s']:.1f} s end to end, {r['parts']} part(s), status {r['status']},"
             f" covered {r['covered']}/{r['children']} (priority {r['priority']:,}), {r['proposals']} proposals,"
-            f" worker peak RSS {r['worker_peak_mb']:.0f} MiB; CPU: workers {r['worker_cpu_s']:.1f} s (start-up"
-            f" included), database {r['database_cpu_s']:.1f} s {r['error'] or ''}"
+            f" worker peak RSS {r['worker_peak_mb']:.0f} MiB; workers' CPU {r['worker_cpu_s']:.1f} s (start-up"
+            f" included) {r['error'] or ''}"
         )
     print(f"load average at the end: {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
     print(f"\nbench process peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB")

@@ -82,6 +82,7 @@ def main() -> None:
 
     django.setup()
     from django.db import connection, transaction
+    from request_timing import cpu_calibration_print
 
     from backend.programmes.models import Programme
     from pairing import engine
@@ -89,11 +90,7 @@ def main() -> None:
     from pairing.selectors import PLATFORM_LABELS, pairing_instance, run_part_codes
     from pairing.services import run_result_save
 
-    t = time.perf_counter()
-    total = 0
-    for i in range(3_000_000):
-        total += i
-    print(f"CPU calibration: a 3,000,000-step Python loop took {(time.perf_counter() - t) * 1000:.0f} ms")
+    cpu_calibration_print()
     print(f"load average at start: {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
     programme = Programme.objects.get(slug="bench")
     with connection.cursor() as cur:

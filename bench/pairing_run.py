@@ -5,7 +5,7 @@
 For each scenario of bench/pairing_data.py (children and volunteers placed on real
 villages), the database is emptied and filled with Child and Volunteer rows, then:
 
-- in process: ``pairing_instance`` (read) → ``engine.solve`` → proposal rows (write),
+- in process: ``pairing_instance`` (read) → ``engine.solve`` → ``run_result_save`` (write),
   each timed, for the run's region as one part (Jincheng and the large county);
 - end to end on Celery: ``pairing_run_start`` for the region with two real worker
   processes (``celery worker --concurrency 1`` × 2) on Redis; the province is split by
@@ -162,8 +162,9 @@ def in_process(region_code: str) -> dict:
     """Time read, solve and write for one region as a single part."""
     from backend.programmes.models import Programme
     from pairing import engine
-    from pairing.models import PairingRun, Proposal, RunUnmatched
-    from pairing.selectors import PLATFORM_LABELS, pairing_instance, split_key
+    from pairing.models import PairingRun
+    from pairing.selectors import PLATFORM_LABELS, pairing_instance
+    from pairing.services import run_result_save
 
     programme = Programme.objects.get(slug="bench")
     t0 = time.perf_counter()
@@ -172,27 +173,7 @@ def in_process(region_code: str) -> dict:
     result = engine.solve_split(instance, PLATFORM_LABELS)
     t2 = time.perf_counter()
     run = PairingRun.objects.create(programme=programme, region_id=region_code, status=PairingRun.Status.DONE)
-    rows = []
-    for p in result.proposals:
-        kind, pk = split_key(p.team_id or p.helper_id)
-        rows.append(
-            Proposal(run=run, child_id=p.beneficiary_id, volunteer_id=pk, score=p.score, reasons=list(p.reason_text))
-        )
-    Proposal.objects.bulk_create(rows, batch_size=5000)
-    RunUnmatched.objects.bulk_create(
-        [
-            RunUnmatched(
-                run=run,
-                child_id=u.beneficiary_id,
-                code=u.code.value,
-                missing=u.missing,
-                reason=u.text,
-                priority=u.priority,
-            )
-            for u in result.unmatched
-        ],
-        batch_size=5000,
-    )
+    run_result_save(run=run, result=result)
     t3 = time.perf_counter()
     return {
         "read_s": t1 - t0,
@@ -201,7 +182,7 @@ def in_process(region_code: str) -> dict:
         "covered": result.stats.covered,
         "priority": result.stats.priority_covered,
         "children": result.stats.beneficiaries,
-        "proposals": len(rows),
+        "proposals": len(result.proposals),
     }
 
 
@@ -240,6 +221,7 @@ def on_celery(region_code: str) -> dict:
         )
         for i in range(2)
     ]
+    children_before = resource.getrusage(resource.RUSAGE_CHILDREN)
     try:
         time.sleep(3)  # let both workers connect before the clock starts
         t0 = time.perf_counter()
@@ -257,7 +239,9 @@ def on_celery(region_code: str) -> dict:
             w.terminate()
         for w in workers:
             w.wait(30)
-    peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    peak_mb = children.ru_maxrss / 1024
+    worker_cpu = children.ru_utime + children.ru_stime - children_before.ru_utime - children_before.ru_stime
     return {
         "wall_s": wall,
         "status": run.status,
@@ -267,6 +251,7 @@ def on_celery(region_code: str) -> dict:
         "children": run.stats.get("beneficiaries"),
         "proposals": run.proposals.count(),
         "worker_peak_mb": peak_mb,
+        "worker_cpu_s": worker_cpu,
         "error": run.error,
     }
 
@@ -274,31 +259,36 @@ def on_celery(region_code: str) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--scenarios", default="jincheng,large_county,shanxi")
+    parser.add_argument(
+        "--reuse", action="store_true", help="keep the rows of the last run's (one) scenario: skip building them"
+    )
     args = parser.parse_args()
     sys.path.insert(0, str(ROOT / "bench"))
-    # This machine's CPU speed varies from one run to the next (a shared virtual machine):
-    # print a fixed piece of work, so that runs can be compared.
-    t = time.perf_counter()
-    total = 0
-    for i in range(3_000_000):
-        total += i
-    print(f"CPU calibration: a 3,000,000-step Python loop took {(time.perf_counter() - t) * 1000:.0f} ms")
-    print(f"load average at start: {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
-    prepare_database()
+    if not args.reuse:
+        prepare_database()
     import django
 
     django.setup()
+    from request_timing import cpu_calibration_print
+
+    cpu_calibration_print()  # the machine's speed varies from one run to the next: compare runs by it
+    print(f"load average at start: {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
     from pairing_data import SCENARIOS, generate, load_villages
 
     for name in args.scenarios.split(","):
         spec = SCENARIOS[name]
-        instance = generate(spec["area"], spec["beneficiaries"], spec["helpers"], villages=load_villages(spec["area"]))
-        t0 = time.perf_counter()
-        n_children, n_volunteers = fill(instance)
-        print(
-            f"\n== {name}: {n_children} children, {n_volunteers} volunteers on real villages of {spec['area']}"
-            f" (loaded in {time.perf_counter() - t0:.1f} s)"
-        )
+        if args.reuse:
+            print(f"\n== {name}: the rows already in {DB_NAME}")
+        else:
+            instance = generate(
+                spec["area"], spec["beneficiaries"], spec["helpers"], villages=load_villages(spec["area"])
+            )
+            t0 = time.perf_counter()
+            n_children, n_volunteers = fill(instance)
+            print(
+                f"\n== {name}: {n_children} children, {n_volunteers} volunteers on real villages of {spec['area']}"
+                f" (loaded in {time.perf_counter() - t0:.1f} s)"
+            )
         if name != "shanxi":
             r = in_process(spec["area"])
             print(
@@ -309,7 +299,8 @@ def main() -> None:
         print(
             f"  on Celery (2 workers): {r['wall_s']:.1f} s end to end, {r['parts']} part(s), status {r['status']},"
             f" covered {r['covered']}/{r['children']} (priority {r['priority']:,}), {r['proposals']} proposals,"
-            f" worker peak RSS {r['worker_peak_mb']:.0f} MiB {r['error'] or ''}"
+            f" worker peak RSS {r['worker_peak_mb']:.0f} MiB; workers' CPU {r['worker_cpu_s']:.1f} s (start-up"
+            f" included) {r['error'] or ''}"
         )
     print(f"load average at the end: {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
     print(f"\nbench process peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB")

@@ -18,6 +18,11 @@ NULL = "\\N"
 
 def copy_text(value) -> str:
     """Return one value as a field of COPY's text format (None is NULL)."""
+    kind = type(value)
+    if kind is int:
+        return str(value)
+    if kind is JsonText:
+        return value.field
     if value is None:
         return NULL
     if value is True or value is False:
@@ -26,14 +31,31 @@ def copy_text(value) -> str:
 
 
 class JsonText(str):
-    """A JSON value already encoded, for a ``JSONField`` column."""
+    """A JSON value already encoded, for a ``JSONField`` column (``field``: as COPY text)."""
+
+    field: str
 
 
 class JsonCache(dict):
-    """Encode JSON lists once each: a province's proposals share a few thousand different reason lists."""
+    """Encode lists of strings as JSON, each string once: proposals' reasons repeat phrase by phrase.
+
+    Whole lists rarely repeat (a child's "已等待 120 天" is hers), their phrases do.
+    """
+
+    def __init__(self):
+        super().__init__()
+        self.phrases: dict[str, str] = {}
 
     def __missing__(self, key: tuple) -> JsonText:
-        text = self[key] = JsonText(json.dumps(list(key), ensure_ascii=False))
+        phrases = self.phrases
+        parts = []
+        for phrase in key:
+            encoded = phrases.get(phrase)
+            if encoded is None:
+                encoded = phrases[phrase] = json.dumps(phrase, ensure_ascii=False)
+            parts.append(encoded)
+        text = self[key] = JsonText("[" + ", ".join(parts) + "]")
+        text.field = text.translate(_ESCAPES)
         return text
 
 

@@ -2,11 +2,12 @@
 
 import datetime
 import functools
+import json
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.db.models import BooleanField, Count, ExpressionWrapper, F, Q, QuerySet
-from django.db.models.functions import TruncDate
+from django.db.models import BooleanField, Count, ExpressionWrapper, F, Q, QuerySet, TextField
+from django.db.models.functions import Cast, TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -165,15 +166,17 @@ def pairing_instance(*, programme: Programme, region_code: str, today: datetime.
     their capacity as a unit.
     """
     today = today or timezone.localdate()
+    as_set = _JsonSets()
     scope = run_scope(programme=programme, region_code=region_code)
     children = list(
         Child.objects.filter(status=Child.Status.ACTIVE, village__pk__startswith=scope.child_prefix)
         .annotate(registered_on=TruncDate("created_at"))  # in Asia/Shanghai, by the database
         .order_by("id")
+        .annotate(needs_text=Cast("needs", TextField()))
         .values_list(
             "id",
             "village_id",
-            "needs",
+            "needs_text",
             "volunteers_wanted",
             "category",
             "risk_level",
@@ -181,7 +184,6 @@ def pairing_instance(*, programme: Programme, region_code: str, today: datetime.
             "registered_on",
         )
     )
-    child_ids = [c[0] for c in children]
     open_concerns = dict(
         Concern.objects.filter(child__status=Child.Status.ACTIVE, child__village__pk__startswith=scope.child_prefix)
         .exclude(status=Concern.Status.CLOSED)
@@ -214,9 +216,11 @@ def pairing_instance(*, programme: Programme, region_code: str, today: datetime.
     )
     if team_ids:  # a wide team's load, and its members' (they may live outside the region)
         current_elsewhere |= Q(team_id__in=team_ids) | Q(volunteer__team_id__in=team_ids)
-    pairing_rows = Pairing.objects.filter(
-        Q(child_id__in=child_ids) | Q(current_elsewhere, status__in=CURRENT)
-    ).values_list("child_id", "volunteer_id", "team_id", "status", "do_not_pair_again", "end_reason", "ended_on")
+    # her pairings by a join on the same filter as the children's, not an IN list of 10,000 ids
+    of_children = Q(child__status=Child.Status.ACTIVE, child__village__pk__startswith=scope.child_prefix)
+    pairing_rows = Pairing.objects.filter(of_children | Q(current_elsewhere, status__in=CURRENT)).values_list(
+        "child_id", "volunteer_id", "team_id", "status", "do_not_pair_again", "end_reason", "ended_on"
+    )
     for child_id, volunteer_id, team_id, status, do_not, end_reason, ended_on in pairing_rows:
         key = helper_key(volunteer_id) if volunteer_id else team_key(team_id)
         if status in CURRENT:
@@ -235,28 +239,31 @@ def pairing_instance(*, programme: Programme, region_code: str, today: datetime.
 
     beneficiaries = []
     words = priority_words()
+    none: frozenset[str] = frozenset()
     for cid, village, needs, wanted, category, risk, subtype, registered in children:
+        ended = last_ended.get(cid)
         points, notes = child_priority(
             programme=programme,
             facts=ChildFacts(
-                category=category,
-                risk_level=risk,
-                difficulty_subtype=subtype,
-                open_concerns=open_concerns.get(cid, 0),
-                waiting_since=max(registered, last_ended.get(cid, registered)),
+                category,
+                risk,
+                subtype,
+                open_concerns.get(cid, 0),
+                ended if ended and ended > registered else registered,
             ),
             today=today,
             words=words,
         )
+        current = frozenset(existing[cid]) if cid in existing else none
         beneficiaries.append(
             engine.Beneficiary(
                 id=cid,
                 location=location_of(village),
-                needs=frozenset(needs or ()),
-                wanted=max(wanted, len(existing[cid])),
-                existing_helpers=frozenset(existing[cid]),
-                never=frozenset(never[cid]),
-                previous_helpers=frozenset(previous[cid]),
+                needs=as_set(needs),
+                wanted=max(wanted, len(current)),
+                existing_helpers=current,
+                never=frozenset(never[cid]) if cid in never else none,
+                previous_helpers=frozenset(previous[cid]) if cid in previous else none,
                 priority=points,
                 priority_notes=notes,
             )
@@ -268,13 +275,14 @@ def pairing_instance(*, programme: Programme, region_code: str, today: datetime.
     volunteers = list(
         Volunteer.objects.filter(in_reach, programme=programme, status=Volunteer.Status.ACTIVE)
         .order_by("id")
-        .values_list("id", "village_id", "skills", "capacity", "team_id")
+        .annotate(skills_text=Cast("skills", TextField()))
+        .values_list("id", "village_id", "skills_text", "capacity", "team_id")
     )
     helpers = [
         engine.Helper(
             id=helper_key(vid),
             location=location_of(village),
-            skills=frozenset(skills or ()),
+            skills=as_set(skills),
             capacity=max(0, capacity - volunteer_load[vid]),
             team_id=team_key(team_id) if team_id else None,
             current_load=volunteer_load[vid],
@@ -308,6 +316,16 @@ def pairing_instance(*, programme: Programme, region_code: str, today: datetime.
     )
 
 
+class _JsonSets(dict):
+    """Decode JSON lists (a child's needs, a volunteer's skills) once per distinct value, as frozensets."""
+
+    def __missing__(self, text: str | None) -> frozenset:
+        value = self[text] = frozenset(json.loads(text) or ()) if text else frozenset()
+        return value
+
+    __call__ = dict.__getitem__
+
+
 def team_remaining_capacity(*, capacities: list[int], team_load: int, member_loads: list[int]) -> int:
     """Return what a team can still take as a unit: its members' capacities, less what the team and they carry."""
     return max(0, sum(capacities) - team_load - sum(member_loads))
@@ -336,24 +354,34 @@ def run_part_codes(*, programme: Programme, region_code: str) -> list[str]:
     every piece it covers, so those pieces are one part, coded by the team's area: its
     capacity is then shared out by one solve, never promised twice.
     """
+    return sorted(run_part_sizes(programme=programme, region_code=region_code))
+
+
+def run_part_sizes(*, programme: Programme, region_code: str) -> dict[str, int]:
+    """Return the pieces of ``run_part_codes`` with how many active children each holds."""
     split_length = min(Region.CODE_LENGTHS[Region.Level.COUNTY], Region.CODE_LENGTHS[programme.pairing_max_distance])
-    if len(region_code) >= split_length:
-        return [region_code]
-    codes = (
+    villages = (
         Child.objects.filter(status=Child.Status.ACTIVE, village__pk__startswith=region_code)
-        .values_list("village_id", flat=True)
-        .distinct()
+        .values("village_id")
+        .annotate(n=Count("id"))
+        .values_list("village_id", "n")
     )
-    pieces = {code[:split_length] for code in codes}
+    if len(region_code) >= split_length:
+        return {region_code: sum(n for _village, n in villages)}
+    pieces: dict[str, int] = defaultdict(int)
+    for village, n in villages:
+        pieces[village[:split_length]] += n
     wide = sorted(wide_team_areas(programme=programme, split_length=split_length), key=len)
     if any(region_code.startswith(area) for area in wide):
-        return [region_code] if pieces else []
+        return {region_code: sum(pieces.values())} if pieces else {}
     glued: list[str] = []
     for area in wide:
         if area.startswith(region_code) and not any(area.startswith(g) for g in glued):
             glued.append(area)  # shortest first: an area inside a glued one is already in it
-    parts = {next((g for g in glued if piece.startswith(g)), piece) for piece in pieces}
-    return sorted(parts)
+    parts: dict[str, int] = defaultdict(int)
+    for piece, n in pieces.items():
+        parts[next((g for g in glued if piece.startswith(g)), piece)] += n
+    return dict(parts)
 
 
 def wide_team_areas(*, programme: Programme, split_length: int) -> set[str]:

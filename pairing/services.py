@@ -26,7 +26,7 @@ from pairing.selectors import (
     PLATFORM_LABELS,
     location_of,
     pairing_instance,
-    run_part_codes,
+    run_part_sizes,
     split_key,
     team_capacity_left,
     unmatched_counts,
@@ -115,13 +115,15 @@ def pairing_run_execute(*, run_id: int) -> PairingRun:
         run = PairingRun.objects.select_for_update().select_related("programme").get(pk=run_id)
         if run.status != PairingRun.Status.QUEUED:
             return run  # a redelivered task: the run is already under way
-        codes = run_part_codes(programme=run.programme, region_code=run.region_id)
-        parts = [PairingRunPart(run=run, region_code=code) for code in codes]
+        sizes = run_part_sizes(programme=run.programme, region_code=run.region_id)
+        parts = [PairingRunPart(run=run, region_code=code) for code in sorted(sizes)]
         PairingRunPart.objects.bulk_create(parts, ignore_conflicts=True)
         run.parts_total = len(parts)
         run.status = PairingRun.Status.RUNNING
         run.save(update_fields=["parts_total", "status"])
-        part_ids = list(run.parts.values_list("id", flat=True))
+        # the largest parts first, so that the workers do not end waiting on one big county
+        ids = dict(run.parts.values_list("region_code", "id"))
+        part_ids = [ids[code] for code in sorted(ids, key=lambda code: (-sizes.get(code, 0), code))]
     if not part_ids:
         pairing_run_finish(run_id=run.pk)
     elif len(part_ids) == 1:

@@ -62,10 +62,15 @@ class Beneficiary:
     priority_notes: tuple[str, ...] = ()
 
     def __post_init__(self):
-        object.__setattr__(self, "location", tuple(self.location))
+        # a platform run builds 100,000 of these: convert only what is not of its type already
+        if type(self.location) is not tuple:
+            object.__setattr__(self, "location", tuple(self.location))
         for name in ("needs", "existing_helpers", "never", "previous_helpers"):
-            object.__setattr__(self, name, _frozen(getattr(self, name)))
-        object.__setattr__(self, "priority_notes", tuple(self.priority_notes))
+            value = getattr(self, name)
+            if type(value) is not frozenset:
+                object.__setattr__(self, name, frozenset(value))
+        if type(self.priority_notes) is not tuple:
+            object.__setattr__(self, "priority_notes", tuple(self.priority_notes))
         if self.wanted < 1:
             raise ValueError(f"beneficiary {self.id!r}: wanted must be at least 1")
         if not isinstance(self.priority, int) or self.priority < 0:

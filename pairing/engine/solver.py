@@ -197,11 +197,7 @@ def solve_prepared(prep: Prepared, labels: Labels = DEFAULT_LABELS) -> Result:
     # unit of priority for cost, and no cycle that covers one more beneficiary costs more.
     # A beneficiary's priority p rides on her first-slot arc: -(M1 + K * p).
     nodes = next_node
-    widest = max(
-        [0]
-        + [abs(c) for c in arcs.costs]
-        + ([int(np.abs(d_costs).max())] if len(d_costs) else [])
-    )
+    widest = max([0] + [abs(c) for c in arcs.costs] + ([int(np.abs(d_costs).max())] if len(d_costs) else []))
     m2 = kp = nodes * widest + 1
     m1 = m2 + nodes * widest + 1
     top = m1 + kp * max((bens[i].priority for i in source_first), default=0)

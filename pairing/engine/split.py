@@ -45,6 +45,7 @@ def partition(instance: Instance, level: int | None = None) -> list[Instance]:
     level = int(instance.policy.max_distance) if level is None else level
     if level > int(instance.policy.max_distance):
         raise ValueError("cannot split finer than the policy's max_distance: parts would not be independent")
+
     def key(location) -> tuple:
         return tuple(location[:level]) if len(location) >= level else ("~",) + tuple(location)
 

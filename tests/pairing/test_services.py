@@ -1,9 +1,10 @@
 import pytest
 
 from backend.ops.errors import ConflictError, ServiceError
+from backend.regions.models import Region
 from notifications.models import Message
 from pairing.models import Pairing, PairingRun, Proposal
-from pairing.selectors import children_awaiting_pairing, pairing_instance
+from pairing.selectors import children_awaiting_pairing, pairing_instance, run_part_sizes
 from pairing.services import (
     PairingError,
     pairing_create,
@@ -15,6 +16,7 @@ from pairing.services import (
     proposal_edit,
     proposal_reject,
 )
+from pairing.tasks import pairing_run_part_task
 
 pytestmark = pytest.mark.django_db
 
@@ -246,3 +248,19 @@ def test_a_newer_run_supersedes_open_proposals(qinshui_officer, programme, make_
     second = _run(qinshui_officer, programme, "140521", regions)
     assert set(first.proposals.values_list("status", flat=True)) == {Proposal.Status.SUPERSEDED}
     assert set(second.proposals.values_list("status", flat=True)) == {Proposal.Status.PROPOSED}
+
+
+def test_a_run_hands_its_largest_parts_to_the_workers_first(city_officer, programme, make_child, monkeypatch):
+    # given: one child in 沁水 (140521), three in 泽州 (140525)
+    make_child("140521100001")
+    for village in ("140525100001", "140525100001", "140525100002"):
+        make_child(village)
+    queued = []
+    monkeypatch.setattr(pairing_run_part_task, "delay", lambda part_id: queued.append(part_id))
+    run = pairing_run_start(user=city_officer, programme=programme, region=Region.objects.get(code="1405"))
+    # when
+    pairing_run_execute(run_id=run.pk)
+    # then: the larger county first
+    codes = dict(run.parts.values_list("id", "region_code"))
+    assert [codes[part_id] for part_id in queued] == ["140525", "140521"]
+    assert run_part_sizes(programme=programme, region_code="1405") == {"140521": 1, "140525": 3}

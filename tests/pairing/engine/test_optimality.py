@@ -1,5 +1,6 @@
 """The engine's result is optimal: checked against independent references on many random instances."""
 
+import dataclasses
 import random
 
 import numpy as np
@@ -129,3 +130,52 @@ def test_medium_instances_keep_full_coverage_against_max_flow():
     for _ in range(10):
         inst = random_instance(rng, 300, 240, max_distance=rng.choice([Distance.SAME_TOWN, Distance.SAME_COUNTY]))
         assert solve(inst).stats.covered == max_coverage(inst)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_lexicographic_optimum_holds_with_large_costs_and_priority_ties(seed):
+    # the weights' edge (docs/pairing-engine.md, "The weights"): costs a thousand times the
+    # defaults, so that a cost saving is as large as it gets against one unit of priority, and
+    # priorities that tie often (several maximum-priority sets) or dwarf every cost
+    rng = random.Random(5000 + seed)
+    checked = 0
+    while checked < 100:
+        inst = random_instance(rng, rng.randint(1, 4), rng.randint(1, 4), teams=rng.choice([0, 1]))
+        steps = sorted(rng.choices([0, 1, 999, 10**5, 10**6], k=5))
+        policy = dataclasses.replace(
+            inst.policy,
+            distance_costs={Distance(5 - k): sum(steps[:k]) for k in range(6)},
+            skill_bonus=rng.choice([0, 10**4, 10**6]),
+            keep_bonus=rng.choice([0, 10**6]),
+            load_spread=rng.choice([0, 10**5]),
+        )
+        ties = [rng.choice([0, 3, 3, 3, 10**6]) for _ in inst.beneficiaries]
+        bens = tuple(dataclasses.replace(b, priority=p) for b, p in zip(inst.beneficiaries, ties, strict=True))
+        inst = dataclasses.replace(inst, beneficiaries=bens, policy=policy)
+        best = brute_force(inst, limit=12)
+        if best is None:
+            continue
+        assert objective(solve(inst)) == best
+        checked += 1
+
+
+def test_one_more_child_outweighs_any_priority_and_priority_outweighs_any_cost():
+    from pairing.engine import Beneficiary, Helper, Instance, Policy
+
+    a = ("14", "1401", "140101", "140101001", "140101001001")
+    b = ("14", "1401", "140101", "140101002", "140101002001")
+    costly = Policy(
+        max_distance=Distance.SAME_COUNTY,
+        distance_costs={Distance(d): [10**7, 10**7, 10**7, 10**7, 10**6, 0][d] for d in range(6)},
+    )
+    # coverage: the priority-10**6 child could take helper 10, but then child 2 has nobody
+    two = Instance(
+        (Beneficiary(1, a, priority=10**6), Beneficiary(2, a, never=frozenset({11}))),
+        (Helper(10, a), Helper(11, b)),
+        policy=costly,
+    )
+    assert objective(solve(two))[:2] == (2, 10**6)
+    # priority: child 1 (priority 1) far from the only helper beats child 2 (priority 0) beside her
+    one = Instance((Beneficiary(1, b, priority=1), Beneficiary(2, a)), (Helper(10, a),), policy=costly)
+    [p] = solve(one).proposals
+    assert (p.beneficiary_id, p.cost) == (1, 10**7)

@@ -42,6 +42,17 @@ def browser(monkeypatch):
         browser.close()
 
 
+@pytest.fixture(autouse=True)
+def _platform_language():
+    """Each test starts in the platform's language: a request in English (the language switch's
+    cookie) leaves its thread in English."""
+    from django.utils import translation
+
+    translation.deactivate()
+    yield
+    translation.deactivate()
+
+
 def pytest_sessionstart(session):
     """The English catalogue is compiled, not committed: compile it when the .po is newer (as make does)."""
     from django.conf import settings

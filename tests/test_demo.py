@@ -50,7 +50,7 @@ def test_demo_data_shows_every_capability_and_is_idempotent(regions):
     from backend.dashboard.selectors import villages_out_of_date
 
     assert villages_out_of_date(prefix="", today=timezone.localdate()) == []
-    assert "dashboard figures stored" in out.getvalue()
+    assert "工作台村级统计：" in out.getvalue()
     # the service record: a year of approved hours, one honoured, one certificate final and one in publicity
     from backend.records.models import Certificate, Nomination, ServiceEntry
 

@@ -32,7 +32,7 @@ def test_demo_has_history_lapses_thanks_a_worry_reminders_and_an_escalation(regi
     assert Concern.objects.filter(description__contains="爱心妈妈关爱记录中的担心").count() == 1
     assert DueState.objects.exists() and Reminder.objects.exists()
     assert Escalation.objects.exists()
-    assert any("check-ins demo" in note for note in context.notes)
+    assert any("关爱记录演示" in note for note in context.notes)
     # a small table of volunteers to sign in as: paired, lapsed and new, each with her number
     table = [note for note in context.notes if note.startswith("  +86")]
     assert [("已结对" in t, "久未联系" in t, "新爱心妈妈" in t) for t in table] == [

@@ -73,6 +73,14 @@ class ServiceEntry(models.Model):
         on_delete=models.SET_NULL,
         related_name="service_entry",
     )
+    attendance = models.OneToOneField(
+        "activities.Attendance",
+        verbose_name=_("活动签到"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="service_entry",
+    )
     served_on = models.DateField(_("服务日期"))
     # The period of actual service that day (travel excluded); required for 补录, whose minutes it caps.
     starts_at = models.TimeField(_("开始时间"), null=True, blank=True)

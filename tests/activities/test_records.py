@@ -75,6 +75,48 @@ def test_a_volunteers_attended_minutes_are_kept_per_session_for_service_records(
     assert outside == {"rows": [], "minutes": 0}
 
 
+def test_a_volunteers_attended_session_lands_in_her_service_record_and_leaves_it_when_untaken(
+    pairing, qinshui_officer
+):
+    from pghistory.models import Events
+
+    from backend.activities.models import Attendance
+    from backend.records.models import ServiceEntry
+    from backend.records.selectors import approved_minutes
+    from backend.records.services import service_entries_sync
+
+    volunteer = pairing.volunteer
+    camp = ActivityFactory(kind=Activity.Kind.HOLIDAY, title="寒假关爱日")
+    signup = services.signup_create(
+        activity=camp, audience="volunteer", channel="volunteer", by=volunteer.user, volunteer=volunteer
+    )
+    session = camp.sessions.get()
+    # a child's attendance is not anyone's service time
+    child_signup = services.signup_create(
+        activity=camp, audience="child", channel="volunteer", by=volunteer.user, child=pairing.child, consent_by="奶奶"
+    )
+    services.attendance_mark(session=session, signup=child_signup, by=qinshui_officer)
+    assert not ServiceEntry.objects.exists()
+
+    services.attendance_mark(session=session, signup=signup, by=qinshui_officer)
+    services.attendance_mark(session=session, signup=signup, by=qinshui_officer)  # once
+    entry = ServiceEntry.objects.get()
+    assert (entry.source, entry.status, entry.minutes) == ("event", "approved", 360)
+    assert entry.served_on == timezone.localdate(session.starts_at)
+    assert entry.content == "假期关爱日：寒假关爱日" and pairing.child.given_name not in entry.content
+    assert approved_minutes(volunteer=volunteer) == 360
+
+    # the tick taken back: the entry leaves her record (its history stays)
+    services.attendance_mark(session=session, signup=signup, by=qinshui_officer, present=False)
+    assert not ServiceEntry.objects.exists()
+    assert Events.objects.filter(pgh_label="delete").count() == 1
+
+    # an attendance written some other way is taken in by the nightly pass
+    Attendance.objects.create(session=session, signup=signup, minutes=120, checked_in_by=qinshui_officer)
+    assert service_entries_sync() == 1
+    assert ServiceEntry.objects.get().minutes == 120
+
+
 def test_the_dashboard_counts_activities_children_guardians_and_wishes_per_month(pairing, qinshui_officer):
     start = timezone.now() - datetime.timedelta(days=2)
     with time_machine.travel(start - datetime.timedelta(days=5)):

@@ -10,7 +10,9 @@ from backend.records.services.certificates import (
 from backend.records.services.entries import (
     service_entries_approve_bulk,
     service_entries_sync,
+    service_entry_attendance_withdrawn,
     service_entry_decide,
+    service_entry_from_attendance,
     service_entry_from_checkin,
     service_entry_supplement,
 )
@@ -33,7 +35,9 @@ __all__ = [
     "nomination_raise",
     "service_entries_approve_bulk",
     "service_entries_sync",
+    "service_entry_attendance_withdrawn",
     "service_entry_decide",
+    "service_entry_from_attendance",
     "service_entry_from_checkin",
     "service_entry_supplement",
     "training_from_screening",

@@ -87,8 +87,61 @@ def service_entry_from_checkin(*, checkin: CheckIn) -> ServiceEntry:
     return entry
 
 
+def service_entry_from_attendance(*, attendance) -> ServiceEntry | None:
+    """Put a volunteer's attended activity session in her record (once); None for other participants.
+
+    The session's length is her service time; the programme's caps and approval rules apply
+    as to a check-in. The content is the activity's kind and title, never a child's name.
+    """
+    signup = attendance.signup
+    if signup.volunteer_id is None or signup.audience != "volunteer":
+        return None
+    existing = ServiceEntry.objects.filter(attendance=attendance).first()
+    if existing is not None:
+        return existing
+    volunteer = signup.volunteer
+    session = attendance.session
+    activity = session.activity
+    rules = rules_of(volunteer.programme)
+    served_on = timezone.localdate(session.starts_at)
+    minutes = min(attendance.minutes, 24 * 60)
+    entry = ServiceEntry(
+        volunteer=volunteer,
+        source=ServiceEntry.Source.EVENT,
+        attendance=attendance,
+        served_on=served_on,
+        starts_at=timezone.localtime(session.starts_at).time(),
+        ends_at=timezone.localtime(session.ends_at).time()
+        if timezone.localdate(session.ends_at) == served_on
+        else None,
+        minutes=minutes,
+        content=f"{activity.get_kind_display()}：{activity.title}"[:200],
+        entered_by=attendance.checked_in_by,
+    )
+    day_minutes, day_entries = _day_usage(volunteer=volunteer, served_on=served_on)
+    problem = cap_problem(rules=rules, minutes=minutes, day_minutes=day_minutes)
+    if day_entries >= rules.max_entries_per_day:
+        problem = _("当天已有%(n)d条记录") % {"n": day_entries}
+    if problem or ServiceEntry.Source.EVENT in rules.approval_sources:
+        entry.status = ServiceEntry.Status.PENDING
+        entry.status_note = problem
+    else:
+        entry.status = ServiceEntry.Status.APPROVED
+        entry.status_note = _("按项目规则自动确认")
+        entry.approved_at = timezone.now()
+    with _history(attendance.checked_in_by, "attendance"):
+        entry.save()
+    return entry
+
+
+def service_entry_attendance_withdrawn(*, attendance, by) -> None:
+    """A tick taken back: its entry leaves the record (the history keeps it)."""
+    with _history(by, "attendance withdrawn"):
+        ServiceEntry.objects.filter(attendance=attendance).delete()
+
+
 def service_entries_sync(*, since: datetime.date | None = None) -> int:
-    """Put every check-in without an entry (since a date) in the record; return how many were added."""
+    """Put every check-in and attended session without an entry (since a date) in the record; return how many."""
     qs = CheckIn.objects.filter(service_entry__isnull=True).select_related("volunteer__programme", "volunteer__user")
     if since is not None:
         qs = qs.filter(occurred_on__gte=since)
@@ -96,6 +149,17 @@ def service_entries_sync(*, since: datetime.date | None = None) -> int:
     for checkin in qs.order_by("occurred_on", "id").iterator(chunk_size=500):
         with transaction.atomic():
             service_entry_from_checkin(checkin=checkin)
+        added += 1
+    from backend.activities.models import Attendance
+
+    attended = Attendance.objects.filter(
+        service_entry__isnull=True, signup__audience="volunteer", signup__volunteer__isnull=False
+    ).select_related("signup__volunteer__programme", "session__activity", "checked_in_by")
+    if since is not None:
+        attended = attended.filter(session__starts_at__date__gte=since)
+    for attendance in attended.order_by("session__starts_at", "id").iterator(chunk_size=500):
+        with transaction.atomic():
+            service_entry_from_attendance(attendance=attendance)
         added += 1
     return added
 

@@ -11,7 +11,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from backend.accounts.models import PhoneCode
 from backend.accounts.services import phone_code_request, phone_code_verify
@@ -38,6 +38,7 @@ def _limit(request) -> None:
         raise RateLimited()
 
 
+@require_GET
 def home(request):
     """Activities open to guardians and families, and the guidance articles."""
     return render(
@@ -50,6 +51,7 @@ def home(request):
     )
 
 
+@require_GET
 def article_list(request):
     audience = request.GET.get("audience", "")
     return render(
@@ -63,6 +65,7 @@ def article_list(request):
     )
 
 
+@require_GET
 def article(request, pk: int):
     found = selectors.article_public_get(pk=pk)
     if found is None:

@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from backend.activities import selectors, services
 from backend.activities.models import Activity, Audience, Signup
@@ -47,6 +47,7 @@ def _audit(request, children, detail):
 
 
 @_needs_volunteer
+@require_GET
 def activity_list(request, volunteer):
     """Activities open to her and her children, and what she has signed up for."""
     signups = list(selectors.signups_of_volunteer(volunteer=volunteer)[:30])
@@ -111,6 +112,7 @@ def activity_detail(request, volunteer, pk: int):
 
 
 @_needs_volunteer
+@require_GET
 def wish_list(request, volunteer):
     """Published wishes of her county (given name and age only), and hers."""
     wishes = list(selectors.wishes_for_volunteer(volunteer=volunteer)[:100])

@@ -171,6 +171,93 @@ FORM_WRITES = (
         path="volunteer",
         county_ok=302,
     ),
+    # Care activities (issue 20): the object in the path and the people signed up.
+    Write("post", "staff/activities/<int:pk>/cancel/", lambda ids: {"confirmed": "1"}, path="activity"),
+    Write(
+        "post",
+        "staff/activities/<int:pk>/signup/",
+        lambda ids: {"audience": "child", "child": ids["child"], "consent_by": "奶奶", "consent_relation": "祖母"},
+        path="activity",
+        slots=("child",),
+        label="child",
+    ),
+    Write(
+        "post",
+        "staff/activities/<int:pk>/signup/",
+        lambda ids: {"audience": "volunteer", "volunteer": ids["volunteer"]},
+        slots=("volunteer",),
+        path="activity",
+        label="volunteer",
+    ),
+    Write("post", "staff/activities/signups/<int:pk>/cancel/", lambda ids: {"confirmed": "1"}, path="signup"),
+    Write("post", "staff/activities/sessions/<int:pk>/scan/", lambda ids: {"token": "x"}, path="session"),
+    Write("post", "staff/activities/sessions/<int:pk>/tick/<int:signup>/", path="session", slots=("signup",)),
+    Write(
+        "post",
+        "staff/activities/wishes/new/",
+        lambda ids: {"child": ids["child"], "item": "一套课外书", "estimated_value": "50"},
+        slots=("child",),
+    ),
+    Write(
+        "post",
+        "staff/activities/wishes/<int:pk>/<slug:action>/",
+        lambda ids: {"volunteer": ids["volunteer"]},
+        path="wish",
+        slots=("volunteer",),
+        label="claim",
+    ),
+    Write(
+        "post",
+        "staff/activities/children/<int:pk>/consultation/",
+        lambda ids: {"topic": "亲子沟通", "advice": "每周通话"},
+        path="child",
+    ),
+    Write(
+        "post",
+        "staff/activities/new/",
+        lambda ids: {
+            "kind": "lecture",
+            "title": "家庭教育讲座",
+            "place": "文化站",
+            "region": ids["region"],
+            "starts_at": "2027-07-01T09:00",
+            "ends_at": "2027-07-01T11:00",
+            "capacity_guardians": "30",
+        },
+        slots=("region",),
+    ),
+    Write(
+        "post",
+        "staff/activities/articles/",
+        lambda ids: {"title": "如何陪伴留守儿童", "body": "正文", "audience": "guardian", "region": ids["region"]},
+        slots=("region",),
+    ),
+    # Service records (issue 19): the entry, volunteer, nomination or certificate in the path.
+    Write("post", "staff/records/entries/<int:pk>/decide/", lambda ids: {"approve": "1"}, path="entry"),
+    Write(
+        "post",
+        "staff/records/entries/bulk-approve/",
+        lambda ids: {"ids": [ids["entry"]], "confirmed": "1"},
+        slots=("entry",),
+    ),
+    *(
+        Write("post", f"staff/records/volunteers/<int:pk>/{action}/", path="volunteer")
+        for action in ("supplement", "training", "evaluation", "nominate", "certificate")
+    ),
+    Write("post", "staff/records/nominations/<int:pk>/decide/", lambda ids: {"approve": "1"}, path="nomination"),
+    Write("post", "staff/records/certificates/<int:pk>/decide/", lambda ids: {"approve": "1"}, path="certificate"),
+    Write(
+        "post", "staff/records/certificates/<int:pk>/revoke/", lambda ids: {"reason": "信息有误"}, path="certificate"
+    ),
+    # The volunteer's activities and wishes: only her current children, her region's wishes.
+    Write("post", "v/activities/<int:pk>/", lambda ids: {"who": str(ids["child"])}, path="activity", slots=("child",)),
+    Write("post", "v/wishes/<int:pk>/claim/", path="wish"),
+    Write(
+        "post",
+        "v/wishes/new/",
+        lambda ids: {"child": ids["child"], "item": "一双运动鞋", "estimated_value": "80"},
+        slots=("child",),
+    ),
     # The volunteer's own pages: only her current children.
     Write(
         "post",
@@ -187,10 +274,14 @@ OTHER_POSTS = {
     "v/login/": "a mobile number and a code only (same answer for every number: tests/checkins)",
     "v/logout/": "signing out this device",
     "v/me/": "her own delivery preference: channel and quiet hours, no id",
+    "v/record/": "her own record: a certificate request for herself, a period and a purpose",
+    "g/activities/<int:pk>/signup/": "a public sign-up for an activity open to guardians (public), by phone code",
     "v/devices/<int:pk>/end/": "a device of the signed-in volunteer only (device_sessions_for; tests/checkins)",
     "apply/": "the public application form: programme, village and caring unit are public choices",
     "apply/status/": "an applicant's own applications, after she proves her number with a code",
     "i18n/setlang/": "the language cookie",
+    "g/s/<str:token>/": "a guardian's own sign-up, named by a signed token (tests/activities/test_pages.py)",
+    "g/s/<str:token>/<slug:action>/": "take or cancel that one sign-up, by its signed token",
     "webhooks/aliyun/sms-report/": "signed or address-checked provider receipts (tests/notifications)",
     "webhooks/tencent/sms-status/": "signed or address-checked provider receipts (tests/notifications)",
     "webhooks/twilio/inbound/": "Twilio-signed replies (tests/notifications)",

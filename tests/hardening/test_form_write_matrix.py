@@ -44,6 +44,8 @@ def _path(write, ids) -> str:
     path = "/" + write.pattern
     if write.path:
         path = path.replace("<int:pk>", str(ids[write.path]))
+    if "<int:signup>" in path:
+        path = path.replace("<int:signup>", str(ids["signup"]))
     return path.replace("<slug:action>", write.label)
 
 

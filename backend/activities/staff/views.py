@@ -9,7 +9,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from backend.activities import selectors, services
 from backend.activities.models import Audience, Signup, Wish
@@ -40,6 +40,7 @@ def _activity_or_404(request, pk):
 
 
 @staff_page
+@require_GET
 def activity_list(request):
     """Her region's activities, newest first, with places taken per audience."""
     activities = list(selectors.activity_list_for(user=request.user)[:100])
@@ -82,6 +83,7 @@ def _detail_context(request, activity, signup_form=None) -> dict:
 
 
 @staff_page
+@require_GET
 def activity_detail(request, pk: int):
     """One activity: places per audience, sessions (check-in), everyone signed up or waiting."""
     activity = _activity_or_404(request, pk)
@@ -164,6 +166,7 @@ def _checkin_context(request, session, **extra) -> dict:
 
 
 @staff_page
+@require_GET
 def session_checkin(request, pk: int):
     """The check-in list of one session on a phone: tick, or scan the confirmation's QR code."""
     session = _session_or_404(request, pk)
@@ -223,6 +226,7 @@ def _wish_or_404(request, pk):
 
 
 @staff_page
+@require_GET
 def wish_list(request):
     """Her region's wishes by status (given name and age only)."""
     form = forms.WishFilterForm(request.GET or None)
@@ -288,6 +292,7 @@ def _wish_context(request, wish, **bound) -> dict:
 
 
 @staff_page
+@require_GET
 def wish_detail(request, pk: int):
     wish = _wish_or_404(request, pk)
     return render(request, "activities/staff/wish.html", _wish_context(request, wish))

@@ -181,7 +181,8 @@ def test_the_number_of_queries_does_not_grow_with_the_data(client, city_officer,
     with CaptureQueriesContext(connection) as large:
         assert client.get("/staff/dashboard/").status_code == 200
     assert len(large.captured_queries) == len(small.captured_queries)
-    assert len(large.captured_queries) < 25
+    # a fixed number: the figures and lists, and the care activities' monthly table (issue 20)
+    assert len(large.captured_queries) < 30
 
 
 def test_overdue_figure_and_list_agree_with_the_check_ins_selector(client, qinshui_officer, dataset, today):

@@ -55,6 +55,7 @@ UPLOAD_LIMITS = (
     ("/api/checkins/", 6 * 1024 * 1024),
     ("/v/", 6 * 1024 * 1024),
     ("/staff/activities/wishes/", 6 * 1024 * 1024),  # a fulfilled wish's photo
+    ("/staff/records/issuer/", 6 * 1024 * 1024),  # the issuer's seal image
 )
 
 

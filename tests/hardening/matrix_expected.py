@@ -440,6 +440,7 @@ ROUTES = {
     "staff/records/export.xlsx": "P31",
     "staff/records/nominations/": "P31",
     "staff/records/certificates/": "P31",
+    "staff/records/issuer/": "P31",  # her own federation's issuer: no object in the path
     "staff/records/volunteers/<int:pk>/": "P32",
     "staff/records/certificates/<int:pk>/": "P32",
     "staff/records/certificates/<int:pk>/certificate.pdf": "P32",

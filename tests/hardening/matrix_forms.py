@@ -274,6 +274,7 @@ OTHER_POSTS = {
     "v/login/": "a mobile number and a code only (same answer for every number: tests/checkins)",
     "v/logout/": "signing out this device",
     "v/me/": "her own delivery preference: channel and quiet hours, no id",
+    "staff/records/issuer/": "her own federation's issuing details and seal image: no id (tests/records/test_pages.py)",
     "v/record/": "her own record: a certificate request for herself, a period and a purpose",
     "g/activities/<int:pk>/signup/": "a public sign-up for an activity open to guardians (public), by phone code",
     "v/devices/<int:pk>/end/": "a device of the signed-in volunteer only (device_sessions_for; tests/checkins)",

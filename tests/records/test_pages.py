@@ -133,3 +133,43 @@ def test_staff_pages_render(client, volunteer, qinshui_officer, longgang_officer
     client.force_login(qinshui_officer)
     page = client.get("/staff/records/nominations/").content.decode()
     assert "优秀爱心妈妈" in page and "2.0小时" in page
+
+
+PNG_1PX = (
+    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89"
+    b"\x00\x00\x00\rIDATx\x9cc\xf8\xcf\xc0\xf0\x1f\x00\x05\x00\x01\xff\x89\x99=\x1d\x00\x00\x00\x00IEND\xaeB`\x82"
+)
+
+
+def test_the_issuer_page_sets_her_federations_people_contact_and_seal(
+    client, qinshui_officer, longgang_officer, settings, tmp_path
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from backend.records.models import Issuer
+
+    settings.MEDIA_ROOT = tmp_path
+    client.force_login(qinshui_officer)
+    page = client.get("/staff/records/issuer/")
+    assert page.status_code == 200 and "沁水县妇女联合会" in page.content.decode()
+    values = {
+        "name": "沁水县妇女联合会",
+        "responsible_person": "李主席",
+        "handler": "赵干事",
+        "contact": "0356-1234567",
+    }
+    # not an image: refused beside the field, nothing saved
+    bad = client.post("/staff/records/issuer/", {**values, "seal": SimpleUploadedFile("seal.png.html", b"<html>")})
+    assert bad.status_code == 400 and 'id="error-seal"' in bad.content.decode()
+    assert Issuer.objects.get(region_id="140521").responsible_person == ""
+    assert client.post("/staff/records/issuer/", {**values, "name": " "}).status_code == 400
+    done = client.post("/staff/records/issuer/", {**values, "seal": SimpleUploadedFile("印章.png", PNG_1PX)})
+    assert done.status_code == 302
+    issuer = Issuer.objects.get(region_id="140521")
+    assert (issuer.responsible_person, issuer.handler, issuer.contact) == ("李主席", "赵干事", "0356-1234567")
+    assert issuer.seal.name.endswith(".png") and "印章" not in issuer.seal.name
+    # a town officer edits her own town's issuer, never the county's
+    client.force_login(longgang_officer)
+    client.post("/staff/records/issuer/", {**values, "name": "龙港镇妇联", "responsible_person": "王主任"})
+    assert Issuer.objects.get(region_id="140521").responsible_person == "李主席"
+    assert Issuer.objects.get(region_id="140521100").responsible_person == "王主任"

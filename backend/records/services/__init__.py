@@ -6,6 +6,7 @@ from backend.records.services.certificates import (
     certificate_request,
     certificate_revoke,
     issuer_for,
+    issuer_update,
 )
 from backend.records.services.entries import (
     service_entries_approve_bulk,
@@ -31,6 +32,7 @@ __all__ = [
     "certificate_revoke",
     "evaluation_record",
     "issuer_for",
+    "issuer_update",
     "nomination_decide",
     "nomination_raise",
     "service_entries_approve_bulk",

@@ -29,6 +29,40 @@ def issuer_for(*, region: Region) -> Issuer:
     return issuer
 
 
+def issuer_update(
+    *, by, name: str, responsible_person: str, handler: str, contact: str, seal=None, remove_seal: bool = False
+) -> Issuer:
+    """Set her own federation's issuing details (出具单位): name, people, contact, seal image (PNG or JPG).
+
+    Staff change the issuer of their own region only; what it prints goes on every new certificate.
+    """
+    from backend.checkins.services.checkins import photo_validate
+
+    if by is None or by.is_superuser or not by.is_federation_staff or not by.home_region_id:
+        raise ServiceError(_("只有妇联工作人员可以修改本单位的出具信息"), field="name")
+    if not (name or "").strip():
+        raise ServiceError(_("请填写出具单位名称"), field="name")
+    issuer = issuer_for(region=Region.objects.get(code=by.home_region_id))
+    if seal is not None:
+        try:
+            photo_validate(seal)
+        except ServiceError as exc:
+            raise ServiceError(exc.message.replace(_("照片"), _("印章图片")), field="seal") from None
+        if seal.name.endswith(".webp"):
+            raise ServiceError(_("印章图片只能是PNG或JPG格式"), field="seal")
+    issuer.name = name.strip()
+    issuer.responsible_person = responsible_person.strip()
+    issuer.handler = handler.strip()
+    issuer.contact = contact.strip()
+    if remove_seal:
+        issuer.seal = None
+    if seal is not None:
+        issuer.seal = seal
+    issuer.full_clean()
+    issuer.save()
+    return issuer
+
+
 def _period_check(volunteer: Volunteer, start: datetime.date, end: datetime.date) -> None:
     if start is None or end is None:
         raise ServiceError(_("请填写服务起止日期"), field="period_start")

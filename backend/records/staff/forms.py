@@ -89,3 +89,16 @@ class ReasonForm(forms.Form):
 class ExportForm(forms.Form):
     start = forms.DateField(label=_("起始日期"), required=False, widget=DATE)
     end = forms.DateField(label=_("截止日期"), required=False, widget=DATE)
+
+
+class IssuerForm(forms.Form):
+    """Her federation's issuing details, printed in the certificate's issuer block."""
+
+    name = forms.CharField(label=_("出具单位"), max_length=100)
+    responsible_person = forms.CharField(label=_("负责人"), max_length=50, required=False)
+    handler = forms.CharField(label=_("经办人"), max_length=50, required=False)
+    contact = forms.CharField(label=_("联系方式"), max_length=50, required=False)
+    seal = forms.FileField(
+        label=_("印章图片"), required=False, help_text=_("PNG或JPG，不超过5MB；不上传则证明上留盖章处")
+    )
+    remove_seal = forms.BooleanField(label=_("删除现有印章图片"), required=False)

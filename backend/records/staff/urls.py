@@ -20,6 +20,7 @@ urlpatterns = [
     path("nominations/", views.nomination_list, name="nominations"),
     path("nominations/<int:pk>/decide/", views.nomination_decide, name="nomination_decide"),
     path("certificates/", views.certificate_list, name="certificates"),
+    path("issuer/", views.issuer_settings, name="issuer"),
     path("certificates/<int:pk>/", views.certificate_detail, name="certificate"),
     path("certificates/<int:pk>/decide/", views.certificate_decide, name="certificate_decide"),
     path("certificates/<int:pk>/revoke/", views.certificate_revoke, name="certificate_revoke"),

@@ -5,7 +5,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from backend.audit.models import AuditEvent
 from backend.audit.services import audit_record
@@ -16,10 +16,12 @@ from backend.records.certificate_pdf import certificate_pdf
 from backend.records.exports import national_headers, national_rows
 from backend.records.models import Certificate, ServiceEntry
 from backend.records.staff import forms
+from backend.regions.models import Region
 from backend.volunteers.selectors import volunteer_get
 from backend.volunteers.staff.access import region_staff_required
 from backend.volunteers.staff.forms import SelectionForm
 from backend.volunteers.staff.pages import audit_list, form_error, paginate, query_without_page, workbook_response
+from backend.workspace.forms import form_add_service_errors
 
 
 def _volunteer_or_404(request, pk: int):
@@ -365,4 +367,29 @@ def export(request):
         headers=national_headers(),
         rows=national_rows(entries, user=request.user),
         filename="service-records",
+    )
+
+
+@region_staff_required
+@require_http_methods(["GET", "POST"])
+def issuer_settings(request):
+    """Her federation's issuing details (出具单位): name, responsible person, handler, contact, seal."""
+    if request.user.is_superuser or not request.user.home_region_id:
+        raise Http404
+    issuer = services.issuer_for(region=Region.objects.get(code=request.user.home_region_id))
+    initial = {f: getattr(issuer, f) for f in ("name", "responsible_person", "handler", "contact")}
+    form = forms.IssuerForm(request.POST or None, request.FILES or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.issuer_update(by=request.user, **form.cleaned_data)
+        except ServiceError as exc:
+            form_add_service_errors(form, exc)
+        else:
+            messages.success(request, _("出具单位信息已保存，新出具的证明将使用这些信息"))
+            return redirect("records_staff:issuer")
+    return render(
+        request,
+        "records/staff/issuer.html",
+        {"form": form, "issuer": issuer},
+        status=400 if request.method == "POST" else 200,
     )

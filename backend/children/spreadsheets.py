@@ -316,6 +316,8 @@ LEDGER_HEADINGS = (
     "结对爱心妈妈",
     "最近关爱记录",
     "待处理关注事项",
+    "参加关爱活动（场次）",
+    "已实现微心愿",
 )
 
 
@@ -369,6 +371,28 @@ def _chunks(rows, size: int):
         yield chunk
 
 
+def _activities_of(child_ids: list[int]) -> tuple[dict, dict]:
+    """Return, for a chunk of children, the activity sessions each attended and her wishes fulfilled.
+
+    Two queries per chunk (care activities and 微心愿, issue 20), never one per child.
+    """
+    from backend.activities.models import Attendance, Wish
+
+    attended = dict(
+        Attendance.objects.filter(signup__child_id__in=child_ids)
+        .values("signup__child_id")
+        .annotate(n=Count("pk"))
+        .values_list("signup__child_id", "n")
+    )
+    wishes = dict(
+        Wish.objects.filter(child_id__in=child_ids, status__in=(Wish.Status.FULFILLED, Wish.Status.THANKED))
+        .values("child_id")
+        .annotate(n=Count("pk"))
+        .values_list("child_id", "n")
+    )
+    return attended, wishes
+
+
 def _care_of(child_ids: list[int]) -> tuple[dict[int, list[str]], dict]:
     """Return, for a chunk of children, who cares for each and the date of the last check-in.
 
@@ -418,6 +442,7 @@ def ledger_write(*, user, path: str | os.PathLike, region_code: str | None = Non
         ledger_queryset(user=user, region_code=region_code, children=children).iterator(chunk_size=2000), 2000
     ):
         helpers, last_care = _care_of([row["id"] for row in chunk])
+        attended, wishes = _activities_of([row["id"] for row in chunk])
         for row in chunk:
             n += 1
             b = row["birth_date"]
@@ -441,6 +466,8 @@ def ledger_write(*, user, path: str | os.PathLike, region_code: str | None = Non
                         "、".join(helpers.get(row["id"], [])),
                         last_care[row["id"]].isoformat() if row["id"] in last_care else "",
                         row["open_concerns"] or 0,
+                        attended.get(row["id"], 0),
+                        wishes.get(row["id"], 0),
                     ]
                 )
             )

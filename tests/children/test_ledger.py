@@ -64,3 +64,25 @@ def test_a_name_that_looks_like_a_formula_is_written_as_text(client, qinshui_off
     ws = load(io.BytesIO(body))["信息台账"]
     cells = [row[2] for row in ws.iter_rows(min_row=3) if row[1].value == child.pk]
     assert cells[0].data_type == "s" and cells[0].value == "'" + evil
+
+
+def test_the_ledger_counts_each_childs_activity_sessions_and_fulfilled_wishes(client, qinshui_officer):
+    from backend.activities import services as activities
+    from backend.activities.models import Activity, Wish
+    from tests.activities.factories import ActivityFactory
+
+    camper, other = ChildFactory(), ChildFactory(village_id="140521100002")
+    camp = ActivityFactory(kind=Activity.Kind.CAMP, capacity_children=2)
+    signup = activities.signup_create(
+        activity=camp, audience="child", channel="staff", by=qinshui_officer, child=camper, consent_by="奶奶"
+    )
+    activities.attendance_mark(session=camp.sessions.get(), signup=signup, by=qinshui_officer)
+    Wish.objects.create(
+        child=camper, item="课外书", estimated_value=50, status="fulfilled", recorded_by=qinshui_officer
+    )
+    Wish.objects.create(child=other, item="书包", estimated_value=80, status="published", recorded_by=qinshui_officer)
+    client.force_login(qinshui_officer)
+    rows = list(_sheet(client.get(reverse("children-api:ledger"))).iter_rows(values_only=True))
+    data = {r[1]: dict(zip(LEDGER_HEADINGS, r, strict=True)) for r in rows[2:]}
+    assert (data[camper.pk]["参加关爱活动（场次）"], data[camper.pk]["已实现微心愿"]) == (1, 1)
+    assert (data[other.pk]["参加关爱活动（场次）"], data[other.pk]["已实现微心愿"]) == (0, 0)

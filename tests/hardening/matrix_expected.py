@@ -69,6 +69,8 @@ POLICIES = {
     "P41": ((302, 302), (200, 404), (403, 403), (403, 403), (403, 403), (403, 403), (403, 403), (403, 403)),
     # A volunteer's action (POST only): other roles refused first, her GET answers 405.
     "P42": ((302, 302), (405, 405), (403, 403), (403, 403), (403, 403), (403, 403), (403, 403), (403, 403)),
+    # Her own federation's page: federation staff; a superuser belongs to none (404).
+    "P43": ((302, 302), (403, 403), (403, 403), (200, 200), (200, 200), (200, 200), (200, 200), (404, 404)),
 }
 
 ROUTES = {
@@ -440,7 +442,7 @@ ROUTES = {
     "staff/records/export.xlsx": "P31",
     "staff/records/nominations/": "P31",
     "staff/records/certificates/": "P31",
-    "staff/records/issuer/": "P31",  # her own federation's issuer: no object in the path
+    "staff/records/issuer/": "P43",  # her own federation's issuer: no object in the path
     "staff/records/volunteers/<int:pk>/": "P32",
     "staff/records/certificates/<int:pk>/": "P32",
     "staff/records/certificates/<int:pk>/certificate.pdf": "P32",

@@ -242,10 +242,10 @@ SPECTACULAR_SETTINGS = {
         "ApplicationStatusEnum": "backend.volunteers.models.Application.Status",
         "VolunteerStatusEnum": "backend.volunteers.models.Volunteer.Status",
         "VolunteerExitReasonEnum": "backend.volunteers.models.Volunteer.ExitReason",
-        "VolunteerGenderEnum": "backend.volunteers.models.Gender",
         "ChildStatusEnum": "backend.children.models.Child.Status",
         "ChildCategoryEnum": "backend.children.models.Child.Category",
-        "ChildGenderEnum": "backend.children.models.Child.Gender",
+        # Children and volunteers share one gender choice set (the same values and labels).
+        "GenderEnum": "backend.children.models.Child.Gender",
         "ChildExitReasonEnum": "backend.children.models.Child.ExitReason",
         "ConcernStatusEnum": "backend.children.models.Concern.Status",
         "ConcernCategoryEnum": "backend.children.models.Concern.Category",

@@ -59,7 +59,8 @@ def issuer_update(
     if seal is not None:
         issuer.seal = seal
     issuer.full_clean()
-    issuer.save()
+    # Never last_number: a certificate issued meanwhile holds the row lock and moves it on.
+    issuer.save(update_fields=["name", "responsible_person", "handler", "contact", "seal"])
     return issuer
 
 

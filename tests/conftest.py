@@ -42,6 +42,21 @@ def browser(monkeypatch):
         browser.close()
 
 
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """pytest-django's test database, with one more step before it is dropped: end the sessions
+    that live-server and worker threads left open on it, so that the drop succeeds and the next
+    run starts from a fresh database instead of warning that it "is being accessed by other users"."""
+    yield
+    from django.db import connection
+
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+            " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+
+
 @pytest.fixture(autouse=True)
 def _platform_language():
     """Each test starts in the platform's language: a request in English (the language switch's

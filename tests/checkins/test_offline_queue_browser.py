@@ -1,15 +1,14 @@
 """The offline queue in a real (headless Chromium) phone browser: a check-in made without signal
 waits on the phone, is listed as waiting, and is sent once when the connection returns."""
 
-from pathlib import Path
 
 import pytest
 from django.test import Client
 
 from backend.checkins.models import CheckIn
 from tests.checkins.factories import PairingFactory
+from tests.screenshots import screenshot
 
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
@@ -37,7 +36,6 @@ def test_a_checkin_without_signal_waits_on_the_phone_and_is_sent_once_online(reg
     client.force_login(pairing.volunteer.user)
     page.add_cookies([{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}])
     tab = page.new_page()
-    ARTIFACTS.mkdir(exist_ok=True)
 
     # tap 1 and 2 online: the child, then the kind
     tab.goto(f"{live_server.url}/v/")
@@ -48,7 +46,7 @@ def test_a_checkin_without_signal_waits_on_the_phone_and_is_sent_once_online(reg
     tab.get_by_role("button", name="保存").click()
     tab.locator("#kept-on-phone").wait_for(state="visible")
     assert tab.locator("#pending-list li.waiting").count() == 1
-    tab.screenshot(path=str(ARTIFACTS / "checkins-offline-waiting.png"), full_page=True)
+    screenshot(tab, "checkins-offline-waiting")
     assert not CheckIn.objects.exists()
 
     # the connection returns: the entry is sent and leaves the waiting list
@@ -69,4 +67,4 @@ def test_a_checkin_without_signal_waits_on_the_phone_and_is_sent_once_online(reg
     assert CheckIn.objects.count() == 1
     tab.goto(f"{live_server.url}/v/")
     assert "电话联系" in tab.content()
-    tab.screenshot(path=str(ARTIFACTS / "checkins-home-after-sync.png"), full_page=True)
+    screenshot(tab, "checkins-home-after-sync")

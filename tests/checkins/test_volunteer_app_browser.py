@@ -4,7 +4,6 @@ agent): the journeys of issue 16's "Done means"."""
 import datetime
 import re
 import time
-from pathlib import Path
 
 import pytest
 import time_machine
@@ -18,10 +17,8 @@ from tests.checkins.factories import PairingFactory
 from tests.checkins.test_volunteer_app import WECHAT_UA
 from tests.conftest import CHROMIUM
 from tests.factories import StaffFactory, outbox_code
+from tests.screenshots import screenshot
 
-ROOT = Path(__file__).resolve().parents[2]
-ARTIFACTS = ROOT / "test-artifacts"
-SCREENSHOTS = ROOT / "docs" / "screenshots"
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
@@ -31,7 +28,6 @@ def phone(live_server, monkeypatch, tmp_path):
     from playwright.sync_api import sync_playwright
 
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    ARTIFACTS.mkdir(exist_ok=True)
     with sync_playwright() as p:
         opened = []
 
@@ -112,21 +108,21 @@ def test_cold_start_without_signal_opens_home_child_page_and_form_and_the_entry_
     tab.goto(f"{live_server.url}/v/")
     assert tab.locator("#offline-stamp").is_visible()  # "更新于 …": when the copy was made
     assert pairing.child.given_name in tab.content()
-    tab.screenshot(path=str(SCREENSHOTS / "checkins-tap0-home-offline-phone.png"))
+    screenshot(tab, "checkins-tap0-home-offline-phone", full_page=False, for_docs=True)
     tab.get_by_role("link", name=pairing.child.given_name).click()
     tab.locator("#contact").wait_for()
     assert tab.locator("#offline-stamp").is_visible()
     tab.go_back()
     # the three taps: child, kind, save
     tab.get_by_role("link", name="记录关爱").click()
-    tab.screenshot(path=str(SCREENSHOTS / "checkins-tap1-kinds-phone.png"))
+    screenshot(tab, "checkins-tap1-kinds-phone", full_page=False, for_docs=True)
     tab.get_by_role("button", name="电话联系").click()
-    tab.screenshot(path=str(SCREENSHOTS / "checkins-tap2-save-phone.png"))
+    screenshot(tab, "checkins-tap2-save-phone", full_page=False, for_docs=True)
     tab.get_by_role("button", name="保存").click()
     tab.locator("#kept-on-phone").wait_for(state="visible")
     assert tab.locator("#pending-list li.waiting").count() == 1
     assert "电话联系" in tab.locator("#pending-list").inner_text()  # in words, not phone_call
-    tab.screenshot(path=str(SCREENSHOTS / "checkins-tap3-kept-offline-phone.png"))
+    screenshot(tab, "checkins-tap3-kept-offline-phone", full_page=False, for_docs=True)
     assert not CheckIn.objects.exists()
 
     # the signal returns: sent once, and it says so

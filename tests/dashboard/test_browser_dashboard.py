@@ -2,16 +2,15 @@
 
 import os
 import re
-from pathlib import Path
 
 import pytest
 
 from tests.dashboard.conftest import QINSHUI, ZEZHOU, build_dataset, expected_figures
 from tests.factories import TEST_PASSWORD
+from tests.screenshots import screenshot
 
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "dashboard"
 DESKTOP = {"width": 1366, "height": 900}
 TABLET = {"width": 820, "height": 1180}  # iPad Air, portrait
 
@@ -22,8 +21,7 @@ def seeded(transactional_db, regions, programme, today):
 
 
 def _shot(page, name):
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+    screenshot(page, name, "dashboard")
 
 
 def _sign_in(browser, live_server, user, viewport):

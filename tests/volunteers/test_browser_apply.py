@@ -1,18 +1,17 @@
 """A new applicant applies on a phone (WeChat-like mobile browser); a county officer approves her."""
 
 import os
-from pathlib import Path
 
 import pytest
 
 from backend.volunteers.models import Application, Volunteer
 from notifications.models import Message
 from tests.factories import TEST_PASSWORD, outbox_code
+from tests.screenshots import screenshot
 from tests.volunteers.factories import make_id_number
 
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "recruitment"
 WECHAT_UA = (
     "Mozilla/5.0 (Linux; Android 13; V2055A) AppleWebKit/537.36 (KHTML, like Gecko) Version/4.0 "
     "Chrome/116.0.0.0 Mobile Safari/537.36 XWEB/1160065 MMWEBSDK/20231202 MicroMessenger/8.0.47.2560(0x28002F30) "
@@ -21,8 +20,7 @@ WECHAT_UA = (
 
 
 def _shot(page, name):
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+    screenshot(page, name, "recruitment")
 
 
 @pytest.mark.browser

@@ -2,13 +2,12 @@
 
 import os
 import re
-from pathlib import Path
 
 from tests.factories import TEST_PASSWORD
+from tests.screenshots import screenshot
 
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
-ARTIFACTS = Path(__file__).resolve().parents[3] / "test-artifacts" / "workspace"
 PHONE = {"width": 360, "height": 740}
 DESKTOP = {"width": 1366, "height": 768}
 VIEWPORTS = {"phone": PHONE, "desktop": DESKTOP}
@@ -43,8 +42,7 @@ def assert_fits(page):
 
 
 def shot(page, name: str):
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+    screenshot(page, name, "workspace")
 
 
 def message(page) -> str:

@@ -58,6 +58,17 @@ def django_db_setup(django_db_setup, django_db_blocker):
 
 
 @pytest.fixture(autouse=True)
+def _no_cache_carried_over():
+    """Rate limits, one-time tokens, locks and throttle counters live in the shared cache (Redis
+    in tests): every test starts and ends with none, whichever folder it is in."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _platform_language():
     """Each test starts in the platform's language: a request in English (the language switch's
     cookie) leaves its thread in English."""

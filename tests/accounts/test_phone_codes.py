@@ -2,7 +2,6 @@ import datetime
 
 import pytest
 import time_machine
-from django.core.cache import cache
 
 from backend.accounts.models import PhoneCode
 from backend.accounts.services import (
@@ -19,13 +18,6 @@ from tests.factories import outbox_code
 pytestmark = pytest.mark.django_db
 
 START = datetime.datetime(2026, 3, 2, 2, 0, tzinfo=datetime.UTC)
-
-
-@pytest.fixture(autouse=True)
-def _clean_cache():
-    cache.clear()
-    yield
-    cache.clear()
 
 
 def _sent_code(phone: str) -> str:

@@ -4,7 +4,6 @@ import time
 from pathlib import Path
 
 import pytest
-from django.core.cache import cache
 
 from tests.notifications.standins.domestic_sms import (
     ALIYUN_KEY_ID,
@@ -101,14 +100,6 @@ def fake_wechat(settings):
         settings.WECOM_WEBHOOK_BASE_URL = fake.url
         settings.WECHAT_TIMEOUT_SECONDS = 2.0
         yield fake
-
-
-@pytest.fixture(autouse=True)
-def _clean_cache():
-    # Tokens, locks and throttle counters live in the shared cache (Redis in tests).
-    cache.clear()
-    yield
-    cache.clear()
 
 
 def provider_codes(provider: str) -> dict[str, str]:

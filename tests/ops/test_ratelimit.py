@@ -7,13 +7,6 @@ from django.core.cache import cache
 from backend.ops.ratelimit import RateLimited, client_ip, rate_limit_hit, rate_limit_peek, rate_limit_reset
 
 
-@pytest.fixture(autouse=True)
-def _clean_cache():
-    cache.clear()
-    yield
-    cache.clear()
-
-
 def test_hits_within_the_limit_are_allowed_and_the_next_is_refused():
     with time_machine.travel(datetime.datetime(2026, 3, 1, 10, 0, 5, tzinfo=datetime.UTC), tick=False):
         results = [rate_limit_hit(scope="t", key="+8613800000000", limit=3, window=60) for _ in range(4)]

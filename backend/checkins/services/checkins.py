@@ -2,7 +2,6 @@
 
 import datetime
 import logging
-import uuid
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
@@ -18,6 +17,7 @@ from backend.checkins.services.due import due_refresh, today_local
 from backend.children.models import Child, Concern
 from backend.children.services import concern_raise
 from backend.ops.errors import ServiceError
+from backend.ops.images import image_validate
 from backend.records.services.entries import service_entry_from_checkin
 from backend.volunteers.models import Volunteer
 from notifications.services import message_to_user, phone_normalise, sms_send_template
@@ -25,10 +25,7 @@ from pairing.models import Pairing
 
 logger = logging.getLogger(__name__)
 
-PHOTO_MAX_BYTES = 5 * 1024 * 1024
-# Magic numbers of the photo formats phones produce and browsers show.
-PHOTO_SIGNATURES = ((b"\xff\xd8\xff", "jpeg"), (b"\x89PNG\r\n\x1a\n", "png"))
-PHOTO_EXTENSIONS = {"jpeg": "jpg", "png": "png", "webp": "webp"}
+PHOTO_KINDS = frozenset({"jpeg", "png", "webp"})
 MAX_BACKDATE_DAYS = 90
 # Short replies to a reminder SMS and the kind of care each records.
 SMS_REPLIES = {"1": CheckIn.Kind.PHONE_CALL, "2": CheckIn.Kind.VIDEO_CALL, "3": CheckIn.Kind.HOME_VISIT}
@@ -37,19 +34,13 @@ SMS_REPLY_WINDOW_DAYS = 14
 
 def photo_validate(photo: UploadedFile) -> None:
     """Accept a JPEG, PNG or WebP photo of at most 5 MB and give it a safe name; raise ServiceError naming the field."""
-    if photo.size > PHOTO_MAX_BYTES:
-        raise ServiceError(_("照片不能超过5MB"), field="photo")
-    photo.seek(0)
-    head = photo.read(16)
-    photo.seek(0)
-    kind = next((name for sig, name in PHOTO_SIGNATURES if head.startswith(sig)), None)
-    if kind is None and head[:4] == b"RIFF" and head[8:12] == b"WEBP":
-        kind = "webp"
-    if kind is None:
-        raise ServiceError(_("照片只能是JPG、PNG或WebP格式"), field="photo")
-    # The stored name is ours, with the extension of what the bytes are: a name the phone
-    # sent (evil.jpg.html) never reaches the media folder.
-    photo.name = f"{uuid.uuid4().hex}.{PHOTO_EXTENSIONS[kind]}"
+    image_validate(
+        photo,
+        field="photo",
+        kinds=PHOTO_KINDS,
+        too_big=_("照片不能超过5MB"),
+        wrong_kind=_("照片只能是JPG、PNG或WebP格式"),
+    )
 
 
 def pairings_of_volunteer(volunteer: Volunteer):

@@ -8,10 +8,13 @@ from django.utils.translation import gettext as _
 
 from backend.accounts.selectors import user_region_scope
 from backend.ops.errors import ServiceError
+from backend.ops.images import image_validate
 from backend.records.models import PUBLICITY_DAYS, Certificate, Issuer
 from backend.records.selectors import approved_minutes, content_summary
 from backend.regions.models import Region
 from backend.volunteers.models import Volunteer
+
+SEAL_KINDS = frozenset({"jpeg", "png"})
 
 
 def issuer_for(*, region: Region) -> Issuer:
@@ -36,20 +39,19 @@ def issuer_update(
 
     Staff change the issuer of their own region only; what it prints goes on every new certificate.
     """
-    from backend.checkins.services.checkins import photo_validate
-
     if by is None or by.is_superuser or not by.is_federation_staff or not by.home_region_id:
         raise ServiceError(_("只有妇联工作人员可以修改本单位的出具信息"), field="name")
     if not (name or "").strip():
         raise ServiceError(_("请填写出具单位名称"), field="name")
     issuer = issuer_for(region=Region.objects.get(code=by.home_region_id))
     if seal is not None:
-        try:
-            photo_validate(seal)
-        except ServiceError as exc:
-            raise ServiceError(exc.message.replace(_("照片"), _("印章图片")), field="seal") from None
-        if seal.name.endswith(".webp"):
-            raise ServiceError(_("印章图片只能是PNG或JPG格式"), field="seal")
+        image_validate(
+            seal,
+            field="seal",
+            kinds=SEAL_KINDS,
+            too_big=_("印章图片不能超过5MB"),
+            wrong_kind=_("印章图片只能是PNG或JPG格式"),
+        )
     issuer.name = name.strip()
     issuer.responsible_person = responsible_person.strip()
     issuer.handler = handler.strip()

@@ -43,6 +43,29 @@ def cap_problem(*, rules: RecordRules, minutes: int, day_minutes: int) -> str:
     return ""
 
 
+def _status_by_rules(entry: ServiceEntry, rules: RecordRules) -> None:
+    """Set the status of an entry that came from her own logging (a check-in, an attended session).
+
+    Minutes within the programme's caps count at once unless the programme wants that source
+    approved; minutes over a cap, or an entry past the day's number of entries, wait for staff.
+    An entry of no minutes is only recorded.
+    """
+    if entry.minutes == 0:
+        entry.status = ServiceEntry.Status.RECORDED
+        return
+    day_minutes, day_entries = _day_usage(volunteer=entry.volunteer, served_on=entry.served_on)
+    problem = cap_problem(rules=rules, minutes=entry.minutes, day_minutes=day_minutes)
+    if day_entries >= rules.max_entries_per_day:
+        problem = _("当天已有%(n)d条记录") % {"n": day_entries}
+    if problem or entry.source in rules.approval_sources:
+        entry.status = ServiceEntry.Status.PENDING
+        entry.status_note = problem
+    else:
+        entry.status = ServiceEntry.Status.APPROVED
+        entry.status_note = _("按项目规则自动确认")
+        entry.approved_at = timezone.now()
+
+
 def _history(by, label: str):
     return pghistory.context(user=getattr(by, "pk", None), action=label)
 
@@ -69,19 +92,7 @@ def service_entry_from_checkin(*, checkin: CheckIn) -> ServiceEntry:
         content=str(checkin.get_kind_display()),
         entered_by=checkin.logged_by or volunteer.user,
     )
-    day_minutes, day_entries = _day_usage(volunteer=volunteer, served_on=checkin.occurred_on)
-    problem = cap_problem(rules=rules, minutes=minutes, day_minutes=day_minutes)
-    if day_entries >= rules.max_entries_per_day:
-        problem = _("当天已有%(n)d条记录") % {"n": day_entries}
-    if minutes == 0:
-        entry.status = ServiceEntry.Status.RECORDED
-    elif problem or ServiceEntry.Source.CHECKIN in rules.approval_sources:
-        entry.status = ServiceEntry.Status.PENDING
-        entry.status_note = problem
-    else:
-        entry.status = ServiceEntry.Status.APPROVED
-        entry.status_note = _("按项目规则自动确认")
-        entry.approved_at = timezone.now()
+    _status_by_rules(entry, rules)
     with _history(checkin.logged_by or volunteer.user, "checkin"):
         entry.save()
     return entry
@@ -118,17 +129,7 @@ def service_entry_from_attendance(*, attendance) -> ServiceEntry | None:
         content=f"{activity.get_kind_display()}：{activity.title}"[:200],
         entered_by=attendance.checked_in_by,
     )
-    day_minutes, day_entries = _day_usage(volunteer=volunteer, served_on=served_on)
-    problem = cap_problem(rules=rules, minutes=minutes, day_minutes=day_minutes)
-    if day_entries >= rules.max_entries_per_day:
-        problem = _("当天已有%(n)d条记录") % {"n": day_entries}
-    if problem or ServiceEntry.Source.EVENT in rules.approval_sources:
-        entry.status = ServiceEntry.Status.PENDING
-        entry.status_note = problem
-    else:
-        entry.status = ServiceEntry.Status.APPROVED
-        entry.status_note = _("按项目规则自动确认")
-        entry.approved_at = timezone.now()
+    _status_by_rules(entry, rules)
     with _history(attendance.checked_in_by, "attendance"):
         entry.save()
     return entry

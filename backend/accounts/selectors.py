@@ -159,6 +159,8 @@ def region_code_of(obj, field: str) -> str | None:
         if obj is None:
             return None
     return getattr(obj, last if last.endswith("_id") or last == "code" else f"{last}_id", None)
+
+
 def device_sessions_for(*, user: User):
     """Return the user's signed-in devices, most recently used first."""
     from backend.accounts.models import DeviceSession

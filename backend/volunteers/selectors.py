@@ -251,6 +251,8 @@ def volunteer_messages(*, volunteer: Volunteer):
     from notifications.models import Message
 
     return Message.objects.filter(user=volunteer.user, template__in=list(STAFF_MESSAGES)).order_by("-created_at", "-id")
+
+
 def volunteer_of_user(*, user: User) -> Volunteer | None:
     """Return the signed-in volunteer's own record if she is in service (active), else None."""
     if user is None or not user.is_authenticated or not user.is_active or user.role != User.Role.VOLUNTEER:

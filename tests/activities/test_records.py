@@ -75,9 +75,7 @@ def test_a_volunteers_attended_minutes_are_kept_per_session_for_service_records(
     assert outside == {"rows": [], "minutes": 0}
 
 
-def test_a_volunteers_attended_session_lands_in_her_service_record_and_leaves_it_when_untaken(
-    pairing, qinshui_officer
-):
+def test_a_volunteers_attended_session_lands_in_her_service_record_and_leaves_it_when_untaken(pairing, qinshui_officer):
     from pghistory.models import Events
 
     from backend.activities.models import Attendance

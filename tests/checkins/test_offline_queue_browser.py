@@ -1,7 +1,6 @@
 """The offline queue in a real (headless Chromium) phone browser: a check-in made without signal
 waits on the phone, is listed as waiting, and is sent once when the connection returns."""
 
-
 import pytest
 from django.test import Client
 

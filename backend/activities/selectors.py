@@ -210,21 +210,19 @@ def volunteer_activity_service(volunteer, start: datetime.datetime, end: datetim
 def guardian_children(*, phone: str, activity: Activity) -> list:
     """The active children in the activity's region whose guardian's phone is ``phone`` (verified by code).
 
-    The phone is encrypted in the file, so the region's children are compared in Python.
+    Found by the keyed hash of the number (an index), never by decrypting the region's files.
     """
-    from backend.children.models import Child
-    from notifications.services import phone_normalise
+    from backend.children.models import Child, guardian_phone_hash
 
-    found = []
-    for child in Child.objects.filter(village__pk__startswith=activity.region_id, status=Child.Status.ACTIVE).only(
-        "id", "given_name", "birth_date", "guardian_phone", "guardian_name", "guardian_relation", "village_id"
-    ):
-        try:
-            if child.guardian_phone and phone_normalise(child.guardian_phone) == phone:
-                found.append(child)
-        except Exception:  # noqa: BLE001 - a malformed number in an old file is no match
-            continue
-    return found
+    wanted = guardian_phone_hash(phone)
+    if not wanted:
+        return []
+    return list(
+        Child.objects.filter(
+            guardian_phone_hash=wanted, village__pk__startswith=activity.region_id, status=Child.Status.ACTIVE
+        )
+        .only("id", "given_name", "birth_date", "guardian_name", "guardian_relation", "village_id")
+    )
 
 
 # --- wishes ---------------------------------------------------------------------------

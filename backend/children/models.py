@@ -8,7 +8,21 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from backend.privacy.crypto import keyed_hash
 from backend.privacy.fields import EncryptedTextField
+
+
+def guardian_phone_hash(phone: str) -> str:
+    """Return the keyed hash of a guardian's phone in E.164, or "" if there is none or it is not a possible number."""
+    import phonenumbers
+
+    try:
+        parsed = phonenumbers.parse(phone or "", "CN")
+    except phonenumbers.NumberParseException:
+        return ""
+    if not phonenumbers.is_possible_number(parsed):
+        return ""
+    return keyed_hash(phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164), purpose="guardian_phone")
 
 
 class Child(models.Model):
@@ -80,6 +94,9 @@ class Child(models.Model):
     guardian_name = models.CharField(_("监护人/照护人姓名"), max_length=50)
     guardian_relation = models.CharField(_("与儿童关系"), max_length=20, choices=GuardianRelation.choices)
     guardian_phone = EncryptedTextField(_("监护人电话"), blank=True)
+    # Keyed hash of the guardian's number in E.164 ("" if none, or not a possible number): the
+    # guardian's SMS-code pages find her children with it, never by decrypting a region's files.
+    guardian_phone_hash = models.CharField(_("监护人电话摘要"), max_length=64, blank=True, editable=False)
     parents_work_place = models.CharField(_("父母务工地"), max_length=100, blank=True)
     needs = models.JSONField(_("关爱需求"), default=list, blank=True)
     needs_note = models.TextField(_("需求说明"), blank=True)
@@ -122,6 +139,9 @@ class Child(models.Model):
             models.Index(fields=["created_at", "id"], condition=Q(status="active"), name="child_active_created_idx"),
             # Exact-match search by ID number, whatever the status (the unique index covers active files only).
             models.Index(fields=["id_number_hash"], name="child_id_number_hash_idx"),
+            models.Index(
+                fields=["guardian_phone_hash"], condition=~Q(guardian_phone_hash=""), name="child_guardian_phone_idx"
+            ),
         ]
         constraints = [
             models.UniqueConstraint(
@@ -144,6 +164,14 @@ class Child(models.Model):
 
     def __str__(self) -> str:
         return f"{self.family_name}{self.given_name}"
+
+    def save(self, *args, **kwargs):
+        # Kept beside the number it is made from, whichever path saves the file.
+        self.guardian_phone_hash = guardian_phone_hash(self.guardian_phone)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "guardian_phone" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "guardian_phone_hash"}
+        super().save(*args, **kwargs)
 
     @property
     def full_name(self) -> str:

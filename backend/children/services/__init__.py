@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from backend.audit.models import AuditEvent
 from backend.audit.services import audit_record
-from backend.children.models import Child, ChildChange
+from backend.children.models import Child, ChildChange, guardian_phone_hash
 from backend.children.selectors import can_reveal_id_number
 from backend.children.validation import EDITABLE_FIELDS, child_clean
 from backend.ops.errors import ConflictError, ServiceError
@@ -59,6 +59,7 @@ def child_apply(child: Child, data: dict) -> None:
         setattr(child, field, data[field])
     child.id_number_hash = id_number_hash(data["id_number"])
     child.id_number_masked = mask_id_number(data["id_number"])
+    child.guardian_phone_hash = guardian_phone_hash(data["guardian_phone"])  # bulk_create skips save()
 
 
 @transaction.atomic

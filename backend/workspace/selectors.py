@@ -79,34 +79,45 @@ def _approval_level(user) -> int | None:
     return Region.level_of(user.home_region_id)
 
 
+def _waiting_for_level(qs, level: int):
+    """Narrow proposals to those waiting for ``level``: the programme asks for no levels, or asks for
+    hers, she has not approved, and every lower level it asks for has (lower levels approve first)."""
+    from pairing.models import ProposalApproval
+
+    def approved_at(lv: int):
+        return Exists(ProposalApproval.objects.filter(proposal=OuterRef("pk"), level=lv))
+
+    waiting = Q(pk__in=[])
+    # One row per programme in reach (a handful): its levels say which lower approvals must exist.
+    for programme_id, levels in qs.values_list("run__programme_id", "run__programme__approval_levels").distinct():
+        levels = set(levels or [])
+        if not levels:
+            waiting |= Q(run__programme_id=programme_id)
+        elif level in levels:
+            clause = Q(run__programme_id=programme_id) & ~approved_at(level)
+            for lower in sorted(lv for lv in levels if lv > level):
+                clause &= approved_at(lower)
+            waiting |= clause
+    return qs.filter(waiting)
+
+
 def _proposals(*, user) -> dict:
-    from pairing.models import Proposal, ProposalApproval
+    from pairing.models import Proposal
 
     qs = Proposal.objects.filter(user_region_scope(user).q("child__village_id"), status=Proposal.Status.PROPOSED)
     level = _approval_level(user)
     if level is not None:
-        # Waiting for her level: her level is asked for (or the programme asks for none) and not yet given.
-        qs = qs.filter(
-            Q(run__programme__approval_levels=[]) | Q(run__programme__approval_levels__contains=[level])
-        ).exclude(Exists(ProposalApproval.objects.filter(proposal=OuterRef("pk"), level=level)))
-    rows = []
-    for p in qs.order_by("created_at", "id").select_related("child__village", "volunteer", "team")[: FIRST_ROWS * 3]:
-        levels = sorted(set(p.run.programme.approval_levels or []), reverse=True) if level is not None else []
-        done = set(p.approvals.values_list("level", flat=True)) if levels else set()
-        if levels and [lv for lv in levels if lv not in done][:1] != [level]:
-            continue  # a lower level must approve first
-        helper = p.volunteer.name if p.volunteer_id else (p.team.name if p.team_id else "")
-        rows.append(
-            {
-                "id": p.pk,
-                "title": f"{p.child.full_name} ← {helper}",
-                "village": p.child.village.name,
-                "since": p.created_at,
-                "url": _link("pairing_staff:proposal", p.pk, f"/admin/pairing/proposal/{p.pk}/change/"),
-            }
-        )
-        if len(rows) == FIRST_ROWS:
-            break
+        qs = _waiting_for_level(qs, level)
+    rows = [
+        {
+            "id": p.pk,
+            "title": f"{p.child.full_name} ← {p.volunteer.name if p.volunteer_id else (p.team.name if p.team_id else '')}",
+            "village": p.child.village.name,
+            "since": p.created_at,
+            "url": _link("pairing_staff:proposal", p.pk, f"/admin/pairing/proposal/{p.pk}/change/"),
+        }
+        for p in qs.order_by("created_at", "id").select_related("child__village", "volunteer", "team")[:FIRST_ROWS]
+    ]
     return _section(qs.count(), rows, _reverse_or("pairing_staff:home", "/admin/pairing/proposal/"))
 
 

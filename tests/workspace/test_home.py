@@ -84,3 +84,32 @@ def test_the_home_takes_a_fixed_number_of_queries(client, regions, django_assert
     client.force_login(officer)
     with django_assert_max_num_queries(40):
         assert client.get("/staff/").status_code == 200
+
+
+def test_proposals_wait_for_her_level_only_once_every_lower_level_has_approved(
+    qinshui_officer, longgang_officer, programme, regions
+):
+    from backend.workspace.selectors import todo_home
+    from pairing.models import Proposal
+    from pairing.services import pairing_run_execute, pairing_run_start, proposal_approve
+    from tests.volunteers.factories import VolunteerFactory
+
+    programme.approval_levels = [3, 4]  # the town approves first, then the county
+    programme.save()
+    for n in (1, 2):
+        ChildFactory(village_id=f"14052110000{n}", given_name=f"小{n}")
+        VolunteerFactory(village_id=f"14052110000{n}", programme=programme, capacity=1)
+    run = pairing_run_start(user=qinshui_officer, programme=programme, region=regions.get(code="140521"))
+    pairing_run_execute(run_id=run.pk)
+    first, second = Proposal.objects.order_by("child__given_name")
+    proposal_approve(proposal=first, user=longgang_officer)  # the town's step done for the first only
+
+    def waiting(user):
+        section = todo_home(user=user)["proposals"]
+        return section["count"], [row["id"] for row in section["rows"]]
+
+    assert waiting(qinshui_officer) == (1, [first.pk])  # the county: only what the town passed on
+    assert waiting(longgang_officer) == (1, [second.pk])  # the town: what it has not approved
+    programme.approval_levels = []  # no levels: any staff member decides
+    programme.save()
+    assert waiting(qinshui_officer) == (2, [first.pk, second.pk])

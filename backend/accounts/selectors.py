@@ -7,6 +7,7 @@ code, e.g. ``Child.objects.filter(scope.q("village_id"))``.
 
 from dataclasses import dataclass
 
+from django.core.exceptions import ImproperlyConfigured
 from django.db.models import Q
 
 from backend.accounts.models import User
@@ -114,7 +115,47 @@ REGION_FIELDS: dict[str, str] = {
     "records.evaluation": "volunteer__village_id",
     "records.certificate": "volunteer__village_id",
     "records.issuer": "region_id",
+    # Rows that belong to a region-bound row: the parent's region.
+    "volunteers.screeningcheck": "application__village_id",
+    "volunteers.decision": "application__village_id",
+    "volunteers.volunteerstatuschange": "volunteer__village_id",
+    "children.childchange": "child__village_id",
+    "children.concernstep": "concern__child__village_id",
+    "children.concernescalation": "concern__child__village_id",
+    "pairing.pairingrunpart": "run__region_id",
+    "pairing.proposalapproval": "proposal__child__village_id",
+    "pairing.rununmatched": "child__village_id",
+    "checkins.checkinchild": "child__village_id",
+    "checkins.reminder": "pairing__child__village_id",
+    "notifications.localdelivery": "message__region_id",
+    "records.serviceentryevent": "volunteer__village_id",
+    "records.nominationstep": "nomination__volunteer__village_id",
 }
+
+# The platform's models that are not region-bound, each with why. A model of the platform's
+# own apps in neither table makes scoped_queryset refuse (fail closed): whoever adds a model
+# says where its region is, or why it has none (tests/accounts/test_scoping.py walks them all).
+NOT_REGION_BOUND: dict[str, str] = {
+    "accounts.user": "people: staff by their home region, volunteers through volunteers.volunteer; "
+    "a superuser has no region and a child director several villages",
+    "accounts.phonecode": "a one-time code, found by phone number, never listed",
+    "accounts.devicesession": "her own signed-in devices only (device_sessions_for)",
+    "programmes.programme": "staff below a programme's region work in it (programme_list_for); "
+    "only staff at or above it change its settings (programme_settings_list)",
+    "ops.heartbeat": "a worker's liveness, no one's data",
+    "children.importjob": "by the uploader's region (import_job_list_for)",
+    "notifications.smsoptout": "a phone number's refusal, platform-wide",
+    "notifications.wechatbinding": "one user's own binding",
+    "notifications.deliverypreference": "one user's own quiet hours",
+    "notifications.providertemplate": "the deployment's approved template codes",
+    "notifications.webhookreceipt": "providers' receipts, matched to a message by its id",
+    "dashboard.villagefigures": "figures by village code, read through the dashboard's scoped selectors",
+    "dashboard.villagelistentry": "list rows by village code, read through the dashboard's scoped selectors",
+    "dashboard.summaryday": "figures by region code, read through the dashboard's scoped selectors",
+    "dashboard.dirtyvillage": "village codes waiting for a refresh",
+}
+
+PLATFORM_MODULES = ("backend.", "pairing.", "notifications.")
 
 
 MULTI_VALUED = {"child_links__child__village_id"}
@@ -131,12 +172,16 @@ def scoped_queryset(user: User | None, model, queryset=None):
     The one queryset for every related field a user can fill: serializer
     ``PrimaryKeyRelatedField``s (``ScopedPrimaryKeyRelatedField``), admin foreign-key and
     many-to-many choices (``RegionScopedAdmin``) and the workspace's forms. A model not in
-    ``REGION_FIELDS`` is not region-bound and is returned unfiltered; a model that is
+    ``NOT_REGION_BOUND`` (or of Django's own apps) is returned unfiltered; a platform model in
+    neither table raises ImproperlyConfigured rather than be shown whole; a model that is
     bound, for a user with no region (a volunteer, anonymous), is empty.
     """
     qs = queryset if queryset is not None else model._default_manager.all()
     field = region_field_of(model)
     if field is None:
+        label = model._meta.label_lower
+        if model.__module__.startswith(PLATFORM_MODULES) and label not in NOT_REGION_BOUND:
+            raise ImproperlyConfigured(f"{label}: add it to REGION_FIELDS or NOT_REGION_BOUND (accounts/selectors.py)")
         return qs
     scope = user_region_scope(user)
     if scope.everything:

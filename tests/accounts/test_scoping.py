@@ -1,6 +1,6 @@
 import pytest
 
-from backend.accounts.selectors import user_region_scope, user_regions
+from backend.accounts.selectors import REGION_FIELDS, user_region_scope, user_regions
 from backend.programmes.selectors import programme_list_for
 from backend.regions.models import Region
 from tests.factories import ChildDirectorFactory, ProgrammeFactory, SuperuserFactory, VolunteerUserFactory
@@ -67,3 +67,46 @@ def test_scope_filter_on_a_foreign_key_field(qinshui_officer):
     programmes = [ProgrammeFactory(slug=f"p{code}", region_id=code) for code in ("140521100", "140525100")]
     scoped = ProgrammeFactory._meta.model.objects.filter(user_region_scope(qinshui_officer).q("region_id"))
     assert list(scoped) == [programmes[0]]
+
+
+def _platform_models():
+    from django.apps import apps
+
+    from backend.accounts.selectors import PLATFORM_MODULES
+
+    return [m for m in apps.get_models() if m.__module__.startswith(PLATFORM_MODULES)]
+
+
+def test_every_platform_model_says_where_its_region_is_or_why_it_has_none():
+    from backend.accounts.selectors import NOT_REGION_BOUND
+
+    labels = {m._meta.label_lower for m in _platform_models()}
+    unclassified = labels - set(REGION_FIELDS) - set(NOT_REGION_BOUND)
+    assert not unclassified, f"add to REGION_FIELDS or NOT_REGION_BOUND: {sorted(unclassified)}"
+    assert not set(REGION_FIELDS) & set(NOT_REGION_BOUND)
+    assert not (set(REGION_FIELDS) | set(NOT_REGION_BOUND)) - labels, "a listed model no longer exists"
+    assert all(reason.strip() for reason in NOT_REGION_BOUND.values())
+
+
+@pytest.mark.parametrize("label", sorted(REGION_FIELDS))
+def test_each_region_lookup_is_a_real_path(label, qinshui_officer):
+    from django.apps import apps
+
+    from backend.accounts.selectors import scoped_queryset
+
+    model = apps.get_model(label)
+    list(scoped_queryset(qinshui_officer, model)[:1])  # a wrong lookup raises FieldError here
+
+
+def test_an_unclassified_platform_model_is_refused_not_shown_whole(qinshui_officer, monkeypatch):
+    from django.core.exceptions import ImproperlyConfigured
+
+    from backend.accounts import selectors
+    from backend.children.models import ImportJob
+
+    monkeypatch.delitem(selectors.NOT_REGION_BOUND, "children.importjob")
+    with pytest.raises(ImproperlyConfigured, match="children.importjob"):
+        selectors.scoped_queryset(qinshui_officer, ImportJob)
+    from django.contrib.auth.models import Group
+
+    assert selectors.scoped_queryset(qinshui_officer, Group).model is Group  # Django's own apps pass

@@ -15,6 +15,15 @@ def _person(field: str, **kwargs) -> serializers.CharField:
     return serializers.CharField(source=field, read_only=True, allow_null=True, default=None, **kwargs)
 
 
+@extend_schema_field({"type": "string", "pattern": "^[0-2][0-9]:[0-5][0-9]$", "example": "09:00"})
+class ClockTimeField(serializers.TimeField):
+    """A time of day as the pages write it ("09:00"); JSON Schema's "time" format would want a UTC offset."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("format", "%H:%M")
+        super().__init__(**kwargs)
+
+
 class EntryFilterSerializer(serializers.Serializer):
     """The filters of the entry list (query parameters)."""
 
@@ -34,6 +43,8 @@ class ServiceEntryOutputSerializer(OutputModelSerializer):
     """One entry of her record: when, how long, what, where it came from, whether it counts."""
 
     volunteer_name = serializers.CharField(source="volunteer.name", read_only=True)
+    starts_at = ClockTimeField(read_only=True, allow_null=True, help_text=_("开始时间"))
+    ends_at = ClockTimeField(read_only=True, allow_null=True, help_text=_("结束时间"))
     hours = serializers.FloatField(read_only=True)
     source_display = serializers.CharField(source="get_source_display", read_only=True)
     status_display = serializers.CharField(source="get_status_display", read_only=True)

@@ -255,6 +255,11 @@ SPECTACULAR_SETTINGS = {
         "PairingRunStatusEnum": "pairing.models.PairingRun.Status",
         "ProposalStatusEnum": "pairing.models.Proposal.Status",
         "MessageStatusEnum": "notifications.models.Message.Status",
+        "ServiceEntryStatusEnum": "backend.records.models.ServiceEntry.Status",
+        "ServiceEntrySourceEnum": "backend.records.models.ServiceEntry.Source",
+        "NominationStatusEnum": "backend.records.models.Nomination.Status",
+        "CertificateStatusEnum": "backend.records.models.Certificate.Status",
+        "EvaluationGradeEnum": "backend.records.models.Evaluation.Grade",
     },
 }
 

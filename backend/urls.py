@@ -15,6 +15,7 @@ api_patterns = [
     path("checkins/", include("backend.checkins.api.urls")),
     path("dashboard/", include("backend.dashboard.api.urls")),
     path("notifications/", include("notifications.api.urls")),
+    path("records/", include("backend.records.api.urls")),
 ]
 
 urlpatterns = [

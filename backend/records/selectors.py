@@ -2,7 +2,7 @@
 
 import datetime
 
-from django.db.models import Count, QuerySet, Sum
+from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 
 from backend.accounts.selectors import scoped_queryset, user_region_scope
@@ -18,9 +18,24 @@ def is_records_staff(user) -> bool:
     return bool(user and user.is_authenticated and user.is_active and (user.is_superuser or user.is_federation_staff))
 
 
-def entry_list(*, user, volunteer: Volunteer | None = None, status: str | None = None) -> QuerySet[ServiceEntry]:
-    """Return the service entries the user may see (her own for a volunteer), newest first."""
-    if user is not None and user.is_authenticated and user.is_volunteer:
+def _is_volunteer(user) -> bool:
+    return bool(user is not None and user.is_authenticated and user.is_active and user.is_volunteer)
+
+
+def entry_list(
+    *,
+    user,
+    volunteer: Volunteer | int | None = None,
+    status: str | None = None,
+    source: str | None = None,
+    start: datetime.date | None = None,
+    end: datetime.date | None = None,
+) -> QuerySet[ServiceEntry]:
+    """Return the service entries the user may see (her own for a volunteer), newest first.
+
+    ``start``/``end`` bound the day of service (both inclusive).
+    """
+    if _is_volunteer(user):
         qs = ServiceEntry.objects.filter(volunteer__user=user)
     elif is_records_staff(user):
         qs = scoped_queryset(user, ServiceEntry)
@@ -30,11 +45,46 @@ def entry_list(*, user, volunteer: Volunteer | None = None, status: str | None =
         qs = qs.filter(volunteer=volunteer)
     if status:
         qs = qs.filter(status=status)
+    if source:
+        qs = qs.filter(source=source)
+    if start is not None:
+        qs = qs.filter(served_on__gte=start)
+    if end is not None:
+        qs = qs.filter(served_on__lte=end)
     return qs.select_related("volunteer", "approved_by", "entered_by").order_by("-served_on", "-id")
 
 
 def entry_get(*, user, pk: int) -> ServiceEntry | None:
     return entry_list(user=user).filter(pk=pk).first()
+
+
+def entry_totals(*, entries: QuerySet[ServiceEntry]) -> dict:
+    """Return the figures of a set of entries: approved hours (the only ones that count) and what waits."""
+    figures = entries.order_by().aggregate(
+        n=Count("pk"),
+        approved=Sum("minutes", filter=Q(status=ServiceEntry.Status.APPROVED)),
+        pending_n=Count("pk", filter=Q(status=ServiceEntry.Status.PENDING)),
+        pending=Sum("minutes", filter=Q(status=ServiceEntry.Status.PENDING)),
+    )
+    return {
+        "entries": figures["n"],
+        "approved_hours": round((figures["approved"] or 0) / 60, 1),
+        "pending_entries": figures["pending_n"],
+        "pending_hours": round((figures["pending"] or 0) / 60, 1),
+    }
+
+
+def record_volunteer_get(*, user, pk: int) -> Volunteer | None:
+    """Return the volunteer whose record the user may read: one of a staff member's region, or her own."""
+    if _is_volunteer(user):
+        return Volunteer.objects.filter(user=user, pk=pk).select_related("village", "programme", "caring_unit").first()
+    if is_records_staff(user):
+        return (
+            Volunteer.objects.filter(user_region_scope(user).q("village_id"), pk=pk)
+            .select_related("village", "programme", "caring_unit")
+            .first()
+        )
+    return None
 
 
 def approved_minutes(
@@ -112,15 +162,34 @@ def record_summary(*, volunteer: Volunteer, today: datetime.date) -> dict:
     }
 
 
-def nomination_list(*, user) -> QuerySet[Nomination]:
+def record_parts(*, volunteer: Volunteer, today: datetime.date) -> dict:
+    """Return her record in the five parts of 民政部令第67号: who she is, service, trainings, honours, evaluations."""
+    return {
+        "basic_info": volunteer,
+        "service": record_summary(volunteer=volunteer, today=today),
+        "trainings": trainings_of(volunteer=volunteer),
+        "honours": honours_of(volunteer=volunteer).select_related("awarding_region"),
+        "evaluations": evaluations_of(volunteer=volunteer),
+    }
+
+
+def nomination_list(
+    *, user, volunteer: Volunteer | int | None = None, status: str | None = None, year: int | None = None
+) -> QuerySet[Nomination]:
     """Return the nominations of volunteers in the user's region, and those her level decides."""
     if not is_records_staff(user):
         return Nomination.objects.none()
     scope = user_region_scope(user)
+    qs = Nomination.objects.filter(scope.q("volunteer__village_id") | scope.q("current_region_id"))
+    if volunteer is not None:
+        qs = qs.filter(volunteer=volunteer)
+    if status:
+        qs = qs.filter(status=status)
+    if year is not None:
+        qs = qs.filter(year=year)
     return (
-        Nomination.objects.filter(scope.q("volunteer__village_id") | scope.q("current_region_id"))
-        .select_related("volunteer", "awarding_region", "current_region")
-        .prefetch_related("steps")
+        qs.select_related("volunteer", "awarding_region", "current_region")
+        .prefetch_related("steps__region", "steps__decided_by")
         .order_by("status", "-year", "-created_at", "-id")
     )
 
@@ -150,9 +219,11 @@ def evaluations_of(*, volunteer: Volunteer) -> QuerySet[Evaluation]:
     return Evaluation.objects.filter(volunteer=volunteer).order_by("-year")
 
 
-def certificate_list(*, user, status: str | None = None) -> QuerySet[Certificate]:
+def certificate_list(
+    *, user, status: str | None = None, volunteer: Volunteer | int | None = None
+) -> QuerySet[Certificate]:
     """Return the certificates the user may see (her own for a volunteer)."""
-    if user is not None and user.is_authenticated and user.is_volunteer:
+    if _is_volunteer(user):
         qs = Certificate.objects.filter(volunteer__user=user)
     elif is_records_staff(user):
         qs = scoped_queryset(user, Certificate)
@@ -160,6 +231,8 @@ def certificate_list(*, user, status: str | None = None) -> QuerySet[Certificate
         return Certificate.objects.none()
     if status:
         qs = qs.filter(status=status)
+    if volunteer is not None:
+        qs = qs.filter(volunteer=volunteer)
     return qs.select_related("volunteer", "issuer").order_by("-created_at", "-id")
 
 

@@ -71,6 +71,10 @@ POLICIES = {
     "P42": ((302, 302), (405, 405), (403, 403), (403, 403), (403, 403), (403, 403), (403, 403), (403, 403)),
     # Her own federation's page: federation staff; a superuser belongs to none (404).
     "P43": ((302, 302), (403, 403), (403, 403), (200, 200), (200, 200), (200, 200), (200, 200), (404, 404)),
+    # A records API list: federation staff their region's, a volunteer her own; child directors refused.
+    "P44": ((403, 403), (200, 200), (403, 403), (200, 200), (200, 200), (200, 200), (200, 200), (200, 200)),
+    # One record through the API: hers or in the officer's region 200, any other 404; child directors refused.
+    "P45": ((403, 403), (200, 404), (403, 403), (200, 404), (200, 404), (200, 404), (200, 404), (200, 200)),
 }
 
 ROUTES = {
@@ -460,6 +464,14 @@ ROUTES = {
     "v/record/certificates/<int:pk>/certificate.pdf": "P41",
     "records/verify/": "P27",
     "records/notice/<str:prefix>/": "P27",
+    # The records API (read-only): nominations are staff's; entries, records and certificates hers too.
+    "api/records/entries/": "P44",
+    "api/records/certificates/": "P44",
+    "api/records/entries/<int:pk>/": "P45",
+    "api/records/volunteers/<int:pk>/": "P45",
+    "api/records/certificates/<int:pk>/": "P45",
+    "api/records/nominations/": "P19",
+    "api/records/nominations/<int:pk>/": "P26",
 }
 
 EXPECTED = {

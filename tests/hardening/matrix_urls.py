@@ -50,6 +50,10 @@ ROUTE_OBJECTS = (
     (r"^api/pairing/pairings/<int:pk>/", "pairing"),
     (r"^api/checkins/<int:pk>/", "checkin"),
     (r"^api/notifications/messages/<int:pk>/", "message"),
+    (r"^api/records/entries/<int:pk>/", "entry"),
+    (r"^api/records/volunteers/<int:pk>/", "volunteer"),
+    (r"^api/records/nominations/<int:pk>/", "nomination"),
+    (r"^api/records/certificates/<int:pk>/", "certificate"),
     (r"^staff/children/<int:pk>/", "child"),
     (r"^staff/concerns/<int:pk>/", "concern"),
     # The staff workspace: applications, volunteers, pairing.

@@ -336,7 +336,7 @@ SAME_WORK_CLAIM = (
     "WITH candidates AS ("
     " SELECT id, recipient, next_attempt_at FROM notifications_message"
     " WHERE status = 'pending' AND next_attempt_at <= now()"
-    " AND (CASE WHEN channel = 'sms' THEN %(provider)s ELSE '' END) = %(provider)s"
+    " AND channel = 'sms'"  # sms_route_filter_sql(provider) when SMS_CHANNEL names the provider alone
     " ORDER BY next_attempt_at LIMIT %(limit)s FOR UPDATE SKIP LOCKED"
     "), chosen AS ("
     " SELECT DISTINCT ON (recipient) id FROM candidates ORDER BY recipient, next_attempt_at, id"

@@ -311,16 +311,40 @@ def message_batch_deliver(*, message_ids: list[int], provider: str, now: datetim
     return _batch_send(messages, provider=provider, now=now) if messages else 0
 
 
+# Full batches one task sends in a row before it ends (its successor, handed out at its first
+# batch, keeps the chain going): a task's own cost (the broker's delivery and acknowledgement,
+# the connection checks, about 2 ms of CPU) is then shared by up to 500 messages, not 100.
+BATCHES_PER_TASK = 5
+
+
 def sms_batch_send(*, provider: str, now: datetime.datetime | None = None, limit: int | None = None) -> int:
     """Claim and send up to ``OUTBOX_SEND_BATCH`` due SMS that ``provider`` carries; return how many it accepted.
 
     A full batch means more may be due: a successor task goes to the broker before this one
     sends, so another worker process claims the next batch while this one waits on the provider.
     """
-    now = now or timezone.now()
+    return _batch_claim_send(provider=provider, now=now or timezone.now(), limit=limit, hand_on=True)[0]
+
+
+def sms_batches_send(*, provider: str, batches: int = BATCHES_PER_TASK) -> int:
+    """Send up to ``batches`` batches of ``provider``'s due SMS in a row while they come full; return how many it accepted.
+
+    Only the first hands out a successor task: one per task keeps the chain going.
+    """
+    accepted = 0
+    for number in range(max(1, batches)):
+        sent, full = _batch_claim_send(provider=provider, now=timezone.now(), limit=None, hand_on=number == 0)
+        accepted += sent
+        if not full:
+            break
+    return accepted
+
+
+def _batch_claim_send(*, provider: str, now: datetime.datetime, limit: int | None, hand_on: bool) -> tuple[int, bool]:
+    """Claim and send one batch; return how many the provider accepted and whether the batch was full."""
     limit = limit or max(1, settings.OUTBOX_SEND_BATCH)
     messages, looked_at = _claim_due(now, provider=provider, tag=_tag(), limit=limit)
-    if looked_at >= limit:
+    if hand_on and looked_at >= limit:
         from notifications.tasks import sms_batch_send_task
 
         try:
@@ -328,4 +352,5 @@ def sms_batch_send(*, provider: str, now: datetime.datetime | None = None, limit
         except Exception:
             # The broker is down: the dispatcher's next run starts the provider's batches again.
             logger.exception("could not hand out the next %s batch", provider)
-    return _batch_send(messages, provider=provider, now=now) if messages else 0
+    accepted = _batch_send(messages, provider=provider, now=now) if messages else 0
+    return accepted, looked_at >= limit

@@ -225,6 +225,32 @@ def test_a_batch_task_claims_a_providers_due_rows_itself_never_a_number_twice_an
     assert sms_batch_send(provider="aliyun") == 0
 
 
+def test_a_batch_task_sends_a_few_full_batches_in_a_row_and_hands_on_once(fake_aliyun, settings, monkeypatch):
+    # given: nine due reminders, batches of two
+    from notifications import tasks
+    from notifications.services import sms_batches_send
+
+    settings.OUTBOX_SEND_BATCH = 2
+    successors = []
+    monkeypatch.setattr(tasks.sms_batch_send_task, "delay", lambda provider: successors.append(provider))
+    for i in range(9):
+        reminder(f"+861380000060{i}", i)
+
+    def numbers_per_request() -> list[int]:  # one number goes as SendSms
+        return [len(json.loads(r.get("PhoneNumberJson", '[""]'))) for r in fake_aliyun.requests]
+
+    # when: a task sends three batches at most
+    assert sms_batches_send(provider="aliyun", batches=3) == 6
+    # then: three requests of two, one successor for the rest
+    assert numbers_per_request() == [2, 2, 2]
+    assert successors == ["aliyun"]
+    # when: the successor runs, it stops at the batch that was not full
+    assert sms_batches_send(provider="aliyun", batches=3) == 3
+    assert numbers_per_request()[3:] == [2, 1]
+    assert successors == ["aliyun", "aliyun"]
+    assert sorted(c["to"] for c in fake_aliyun.created) == [f"+861380000060{i}" for i in range(9)]
+
+
 def test_a_batch_holds_back_a_volunteers_message_in_her_own_quiet_hours(fake_aliyun, settings):
     from notifications.models import DeliveryPreference
     from tests.factories import UserFactory

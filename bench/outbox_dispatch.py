@@ -4,10 +4,14 @@ Part 1 (throughput), for each provider of ``--providers`` (twilio, aliyun, tence
 bare client's ceiling, the vendor's real SDK called in a loop by as many processes as the
 workers have (workers × concurrency), with the request shape the outbox uses (Aliyun:
 SendBatchSms of OUTBOX_SEND_BATCH numbers; Tencent and Twilio: one number a request), against
-the provider's local stand-in; then the outbox: N due reminders, 2 Celery workers (production
-settings) sending through the same SDK to the same stand-in, and the dispatcher (what the
-beat entry runs) claiming due rows in batches. Prints messages per second, the outbox's share
-of the ceiling, and checks the stand-in got each message exactly once.
+the provider's local stand-in; for the batching providers (aliyun, tencent) then the same
+work without the outbox: N due rows of the same table, claimed 100 at a time by as many
+processes with the outbox's claim statement in raw psycopg, sent with the SDK and recorded with
+the outbox's result statement (no Celery, no Django, no hold-back checks); then the outbox: N
+due reminders, 2 Celery workers (production settings) sending through the same SDK to the same
+stand-in, and the dispatcher (what the beat entry runs) claiming due rows in batches. Prints
+messages per second, the outbox's share of the bare ceiling and of the same work, and checks
+the stand-in got each message exactly once.
 
 Part 2 (dispatcher cost): the table grows from 100,000 to 1,000,000 rows (already sent);
 at each size 2,000 rows fall due and the dispatcher claims them. Prints the time per due
@@ -323,6 +327,125 @@ def bare_ceiling(provider: str, processes: int, messages: int, batch: int, stand
     return sent / window.wall
 
 
+# --- the same work without the outbox: claim, send, write, in raw SQL -----------------------
+
+# The statements of notifications/services/batch.py (_claim_due and _sent_write), written out
+# here so the loop below needs neither Django nor the outbox: the same claim (pending → sending
+# with the batch's tag, FOR UPDATE SKIP LOCKED, each number once) and the same result write.
+SAME_WORK_CLAIM = (
+    "WITH candidates AS ("
+    " SELECT id, recipient, next_attempt_at FROM notifications_message"
+    " WHERE status = 'pending' AND next_attempt_at <= now()"
+    " AND channel = 'sms'"  # sms_route_filter_sql(provider) when SMS_CHANNEL names the provider alone
+    " ORDER BY next_attempt_at LIMIT %(limit)s FOR UPDATE SKIP LOCKED"
+    "), chosen AS ("
+    " SELECT DISTINCT ON (recipient) id FROM candidates ORDER BY recipient, next_attempt_at, id"
+    ") UPDATE notifications_message AS m SET status = 'sending', attempts = m.attempts + 1, claimed_at = now(),"
+    " provider = %(provider)s, provider_id = %(tag)s FROM chosen WHERE m.id = chosen.id"
+    " RETURNING m.id, m.recipient, m.params, (SELECT count(*) FROM candidates)"
+)
+SAME_WORK_WRITE = (
+    "UPDATE notifications_message AS m SET status = 'sent', provider = %s, provider_id = v.pid, segments = v.seg,"
+    " sent_at = now(), next_attempt_at = NULL, last_error = '', error_code = '', params = m.params - '_sealed'::text"
+    " FROM unnest(%s::bigint[], %s::text[], %s::int[]) AS v(id, pid, seg) WHERE m.id = v.id AND m.status = 'sending'"
+)
+_same_work_db = None
+
+
+def _same_work_batch(provider: str, rows: list[tuple], tag: str) -> list[str]:
+    """Send claimed rows with the provider's SDK alone; return each row's provider id."""
+    from django.conf import settings
+
+    if provider == "aliyun":
+        from alibabacloud_dysmsapi20170525 import models as dysms
+
+        from notifications.channels.aliyun import aliyun_client
+
+        body = (
+            aliyun_client()
+            .send_batch_sms(
+                dysms.SendBatchSmsRequest(
+                    phone_number_json=json.dumps([recipient.removeprefix("+86") for _id, recipient, _p in rows]),
+                    sign_name_json=json.dumps([settings.ALIYUN_SMS_SIGN_NAME] * len(rows), ensure_ascii=False),
+                    template_code=PROVIDER_CODES["aliyun"],
+                    template_param_json=json.dumps([params for _id, _r, params in rows], ensure_ascii=False),
+                    out_id=tag,
+                )
+            )
+            .body
+        )
+        assert body.code == "OK", body.code
+        return [body.biz_id] * len(rows)
+    from tencentcloud.sms.v20210111 import models as sms_models
+
+    from notifications.channels.tencent import tencent_client
+
+    ids = []
+    for _id, recipient, params in rows:  # every reminder's values differ: one number a request
+        request = sms_models.SendSmsRequest()
+        request.PhoneNumberSet = [recipient]
+        request.SmsSdkAppId = settings.TENCENT_SMS_SDK_APP_ID
+        request.SignName = settings.TENCENT_SMS_SIGN_NAME
+        request.TemplateId = PROVIDER_CODES["tencent"]
+        request.TemplateParamSet = [params["volunteer"], params["task"], params["due"]]
+        request.SessionContext = tag
+        status = tencent_client().SendSms(request).SendStatusSet[0]
+        assert status.Code == "Ok", status.Code
+        ids.append(status.SerialNo)
+    return ids
+
+
+def _same_work_send(job: tuple[str, int]) -> int:
+    """Claim, send and record due rows until none are left (runs in a child process); return how many."""
+    global _same_work_db
+    provider, batch = job
+    if _same_work_db is None:
+        _same_work_db = psycopg.connect(f"{PG}/{DB_NAME}", autocommit=True)
+    sent = 0
+    while True:
+        tag = "out:" + secrets.token_hex(10)
+        rows = _same_work_db.execute(SAME_WORK_CLAIM, {"provider": provider, "limit": batch, "tag": tag}).fetchall()
+        if not rows:
+            return sent
+        rows = [row[:3] for row in rows]
+        provider_ids = _same_work_batch(provider, rows, tag)
+        _same_work_db.execute(SAME_WORK_WRITE, [provider, [row[0] for row in rows], provider_ids, [1] * len(rows)])
+        sent += len(rows)
+
+
+def same_work_ceiling(args, fake_url: str, provider: str, processes: int, standin_pid: int) -> float:
+    """Messages per second of the outbox's own statements and SDK call, without Celery or Django, from ``processes``."""
+    import multiprocessing
+
+    from django.db import connection
+    from django.utils import timezone
+
+    from notifications.models import Message
+
+    Message.objects.all().delete()
+    connection.close()  # the children open their own connections; none inherits this one
+    with multiprocessing.get_context("fork").Pool(processes) as pool:
+        # Warm up as the others do: one batch per process (its SDK client and connection).
+        insert_messages(
+            processes * args.send_batch, start=80_000_000, status="pending", due=timezone.now(), provider=provider
+        )
+        pool.map(_same_work_send, [(provider, args.send_batch)] * processes, chunksize=1)
+        Message.objects.all().delete()
+        insert_messages(args.messages, start=0, status="pending", due=timezone.now(), provider=provider)
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM ANALYZE notifications_message")
+        connection.close()
+        before = requests.get(f"{fake_url}/_stats", timeout=10).json()["created"]
+        groups = {"processes": [c.pid for c in multiprocessing.active_children()], "stand-in": [standin_pid]}
+        with Window(groups) as window:
+            sent = sum(pool.map(_same_work_send, [(provider, args.send_batch)] * processes, chunksize=1))
+    accepted = requests.get(f"{fake_url}/_stats", timeout=10).json()["created"] - before
+    left = Message.objects.exclude(status="sent").count()
+    print(f"  same work: {sent:,} in {window.report(max(sent, 1))}")
+    print(f"  provider accepted {accepted:,}, rows not sent {left}")
+    return sent / window.wall
+
+
 def stop(processes: list[subprocess.Popen]) -> None:
     for p in processes:
         try:
@@ -475,6 +598,7 @@ def main() -> None:
     parser.add_argument("--providers", default="twilio", help="comma-separated: twilio, aliyun, tencent")
     parser.add_argument("--bare-messages", type=int, default=8_000, help="messages of the bare-client ceiling")
     parser.add_argument("--send-batch", type=int, default=100, help="OUTBOX_SEND_BATCH (numbers per batch)")
+    parser.add_argument("--skip-same-work", action="store_true", help="no same-work ceiling (claim, SDK, write)")
     parser.add_argument("--dispatch-interval", type=float, default=15.0, help="seconds between dispatcher runs (beat)")
     args = parser.parse_args()
 
@@ -488,6 +612,7 @@ def main() -> None:
     print(f"Outbox benchmark: {args.workers} workers × {args.concurrency} processes; providers {', '.join(providers)}")
     if not args.skip_throughput:
         print("Part 1: dispatch and send")
+        summary = []
         for provider in providers:
             port = free_port()
             standin = start_standin(provider, port)
@@ -501,10 +626,22 @@ def main() -> None:
                 print(f" {provider} (stand-in at {fake_url})")
                 ceiling = bare_ceiling(provider, processes, args.bare_messages, args.send_batch, standin.pid)
                 print(f"  bare SDK, {processes} processes: {ceiling:,.0f} messages/s")
+                same = None
+                if provider in ("aliyun", "tencent") and not args.skip_same_work:
+                    same = same_work_ceiling(args, fake_url, provider, processes, standin.pid)
+                    print(f"  same work (claim, SDK, write; raw SQL), {processes} processes: {same:,.0f} messages/s")
                 rate = throughput(args, fake_url, provider, standin.pid)
                 print(f"  outbox / bare ceiling: {rate / ceiling:.0%}")
+                if same:
+                    print(f"  outbox / same work: {rate / same:.0%}")
+                summary.append((provider, ceiling, same, rate))
             finally:
                 stop([standin])
+        print(f" {'provider':<10} {'bare SDK':>10} {'same work':>10} {'outbox':>10} {'/ bare':>7} {'/ same':>7}  msg/s")
+        for provider, ceiling, same, rate in summary:
+            same_cols = f"{same:>10,.0f}" if same else f"{'-':>10}"
+            same_ratio = f"{rate / same:>7.0%}" if same else f"{'-':>7}"
+            print(f" {provider:<10} {ceiling:>10,.0f} {same_cols} {rate:>10,.0f} {rate / ceiling:>7.0%} {same_ratio}")
     if not args.skip_scaling:
         print("Part 2: dispatcher time per due message as the table grows")
         settings.SMS_CHANNEL = "twilio"  # rows the dispatcher claims itself (queued), as part 2 measures

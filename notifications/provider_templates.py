@@ -11,6 +11,7 @@ before anything is sent, so a bad value is a clear permanent error, not a carrie
 import re
 import string
 from dataclasses import dataclass
+from functools import lru_cache
 
 from django.conf import settings
 from django.utils.translation import gettext as _
@@ -70,9 +71,13 @@ def approved_template(*, provider: str, template: MessageTemplate | str) -> Appr
         raise DeliveryError(
             _("未登记的消息模板 %(name)s") % {"name": name}, permanent=True, code="no-template"
         ) from None
-    row = ProviderTemplate.objects.filter(provider=provider, template=name, is_active=True).first()
+    row = (
+        ProviderTemplate.objects.filter(provider=provider, template=name, is_active=True)
+        .values_list("code", "variables", "max_length", "allow_links")
+        .first()
+    )
     if row is not None:
-        code, variables, max_length, allow_links = row.code, _names(row.variables), row.max_length, row.allow_links
+        code, variables, max_length, allow_links = row[0], _names(row[1]), row[2], row[3]
     else:
         configured = (settings.SMS_PROVIDER_TEMPLATES.get(provider) or {}).get(name)
         if isinstance(configured, str):
@@ -99,22 +104,32 @@ def approved_template(*, provider: str, template: MessageTemplate | str) -> Appr
     )
 
 
+@lru_cache(maxsize=64)
+def _variable_checks(approved: ApprovedTemplate) -> tuple[tuple[str, bool, bool], ...]:
+    # Once per template, not per message: (name, check its length, check it for links).
+    return tuple(
+        (name, name not in LINK_VARIABLES, not (approved.allow_links or name in LINK_VARIABLES))
+        for name in approved.variables
+    )
+
+
 def template_values(approved: ApprovedTemplate, params: dict) -> tuple[tuple[str, str], ...]:
     """Return the variables' values in the provider's order, checked against its rules (DeliveryError)."""
     values = []
-    for name in approved.variables:
+    max_length = approved.max_length
+    for name, check_length, check_links in _variable_checks(approved):
         value = params.get(name)
         problem = None
-        if value is None or str(value).strip() == "":
+        # whitespace runs become one space; nothing left (or no value) is a missing variable
+        value = "" if value is None else " ".join(str(value).split())
+        if not value:
             problem = _("缺少变量")
-        else:
-            value = " ".join(str(value).split())
-            if len(value) > approved.max_length and name not in LINK_VARIABLES:
-                problem = _("超过%(n)d字") % {"n": approved.max_length}
-            elif not (approved.allow_links or name in LINK_VARIABLES) and LINK_RE.search(value):
-                problem = _("含有链接，而模板不允许链接")
-            elif any(ch in value for ch in "【】"):
-                problem = _("含有签名符号【】")
+        elif check_length and len(value) > max_length:
+            problem = _("超过%(n)d字") % {"n": max_length}
+        elif check_links and LINK_RE.search(value):
+            problem = _("含有链接，而模板不允许链接")
+        elif "【" in value or "】" in value:
+            problem = _("含有签名符号【】")
         if problem:
             raise DeliveryError(
                 _("模板 %(template)s 的变量 %(name)s %(problem)s（%(provider)s）")

@@ -10,7 +10,7 @@ from notifications.services import (
     message_deliver,
     outbox_dispatch,
     outbox_recover,
-    sms_batch_send,
+    sms_batches_send,
 )
 
 
@@ -22,8 +22,8 @@ def message_send_task(message_id: int) -> None:
 
 @shared_task(name="notifications.tasks.sms_batch_send_task", ignore_result=True)
 def sms_batch_send_task(provider: str) -> None:
-    """Claim and send a batch of due SMS through a batching provider (nothing due: a no-op)."""
-    sms_batch_send(provider=provider)
+    """Claim and send batches of due SMS through a batching provider, a few in a row (nothing due: a no-op)."""
+    sms_batches_send(provider=provider)
 
 
 @shared_task(name="notifications.tasks.message_batch_send_task", ignore_result=True)

@@ -5,7 +5,7 @@ task enqueued (and the dispatcher on beat picks up anything due that was not). A
 task claims its row with a conditional UPDATE, so duplicates and redeliveries are no-ops.
 """
 
-from notifications.services.batch import message_batch_deliver, sms_batch_send
+from notifications.services.batch import message_batch_deliver, sms_batch_send, sms_batches_send
 from notifications.services.create import (
     ID_NUMBER_RE,
     message_create,
@@ -52,6 +52,7 @@ __all__ = [
     "sms_receipt_record",
     "sms_send",
     "sms_batch_send",
+    "sms_batches_send",
     "sms_send_template",
     "template_render",
     "text_guard",

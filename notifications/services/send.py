@@ -90,19 +90,25 @@ def _outgoing(message: Message) -> OutgoingMessage:
     )
 
 
-def _release(message: Message, until: datetime.datetime, reason: str) -> Message:
-    """Put a claimed row back to wait until ``until``; not an attempt, so give the count back."""
+def _release(message: Message, until: datetime.datetime, reason: str, **extra) -> Message:
+    """Put a claimed row back to wait until ``until``; not an attempt, so give the count back.
+
+    ``extra`` fields go in the same UPDATE.
+    """
     return _finish(
         message,
         status=Message.Status.PENDING,
         attempts=message.attempts - 1,
         next_attempt_at=until,
         last_error=reason[:500],
+        **extra,
     )
 
 
-def _opted_out(message: Message, opt_out: SmsOptOut) -> Message:
-    return _finish(message, status=Message.Status.CANCELLED, last_error=opt_out.reason[:500], error_code="opt-out")
+def _opted_out(message: Message, opt_out: SmsOptOut, **extra) -> Message:
+    return _finish(
+        message, status=Message.Status.CANCELLED, last_error=opt_out.reason[:500], error_code="opt-out", **extra
+    )
 
 
 def message_deliver(*, message_id: int, now: datetime.datetime | None = None) -> Message | None:

@@ -225,6 +225,32 @@ def test_a_batch_task_claims_a_providers_due_rows_itself_never_a_number_twice_an
     assert sms_batch_send(provider="aliyun") == 0
 
 
+def test_a_batch_task_sends_a_few_full_batches_in_a_row_and_hands_on_once(fake_aliyun, settings, monkeypatch):
+    # given: nine due reminders, batches of two
+    from notifications import tasks
+    from notifications.services import sms_batches_send
+
+    settings.OUTBOX_SEND_BATCH = 2
+    successors = []
+    monkeypatch.setattr(tasks.sms_batch_send_task, "delay", lambda provider: successors.append(provider))
+    for i in range(9):
+        reminder(f"+861380000060{i}", i)
+
+    def numbers_per_request() -> list[int]:  # one number goes as SendSms
+        return [len(json.loads(r.get("PhoneNumberJson", '[""]'))) for r in fake_aliyun.requests]
+
+    # when: a task sends three batches at most
+    assert sms_batches_send(provider="aliyun", batches=3) == 6
+    # then: three requests of two, one successor for the rest
+    assert numbers_per_request() == [2, 2, 2]
+    assert successors == ["aliyun"]
+    # when: the successor runs, it stops at the batch that was not full
+    assert sms_batches_send(provider="aliyun", batches=3) == 3
+    assert numbers_per_request()[3:] == [2, 1]
+    assert successors == ["aliyun", "aliyun"]
+    assert sorted(c["to"] for c in fake_aliyun.created) == [f"+861380000060{i}" for i in range(9)]
+
+
 def test_a_batch_holds_back_a_volunteers_message_in_her_own_quiet_hours(fake_aliyun, settings):
     from notifications.models import DeliveryPreference
     from tests.factories import UserFactory
@@ -249,13 +275,65 @@ def test_a_batch_holds_back_a_volunteers_message_in_her_own_quiet_hours(fake_ali
     assert [c["to"] for c in fake_aliyun.created] == [other.recipient]
 
 
+def test_a_batch_holds_back_the_programmes_quiet_hours_and_the_rate_limit_and_cancels_opted_out_numbers(
+    fake_aliyun, settings, regions
+):
+    from notifications.services.subscribers import sms_opt_out
+    from tests.factories import ProgrammeFactory
+    from tests.notifications.factories import MessageFactory
+
+    # given: at 13:00, a programme quiet from 12:00 to 14:00, the platform never quiet, five texts an hour
+    settings.QUIET_HOURS = (datetime.time(0, 0), datetime.time(0, 0))
+    settings.OUTBOX_RATE_LIMIT = (2, 3600)
+    now = datetime.datetime(2026, 11, 23, 13, 0, tzinfo=SHANGHAI)
+    programme = ProgrammeFactory(quiet_hours_start=datetime.time(12, 0), quiet_hours_end=datetime.time(14, 0))
+    params = {"volunteer": "王丽", "task": "打电话", "due": "明天"}
+
+    def due(phone: str, **kwargs) -> Message:
+        return MessageFactory(recipient=phone, params=params, next_attempt_at=now, **{"urgent": False} | kwargs)
+
+    quiet = due("+8613800000520", programme=programme)
+    quiet_but_urgent = due("+8613800000521", programme=programme, urgent=True)
+    busy, busy_but_urgent = due("+8613800000522"), due("+8613800000523", urgent=True)
+    for phone in (busy.recipient, busy_but_urgent.recipient):
+        for minutes in (50, 20):  # two sent in the last hour: the limit
+            MessageFactory(
+                recipient=phone,
+                status=Message.Status.SENT,
+                sent_at=now - datetime.timedelta(minutes=minutes),
+                next_attempt_at=None,
+            )
+    refused, free = due("+8613800000524", urgent=True), due("+8613800000525")
+    sms_opt_out(phone=refused.recipient, source="keyword", keyword="TD")
+    # when
+    assert sms_batch_send(provider="aliyun", now=now) == 3
+    # then: what may go now went, once; the rest waits (not an attempt) or is cancelled
+    assert sorted(c["to"] for c in fake_aliyun.created) == sorted(
+        [quiet_but_urgent.recipient, busy_but_urgent.recipient, free.recipient]
+    )
+    rows = {m.pk: m for m in Message.objects.filter(pk__in=[quiet.pk, busy.pk, refused.pk])}
+    assert (rows[quiet.pk].status, rows[quiet.pk].attempts) == (Message.Status.PENDING, 0)
+    assert rows[quiet.pk].next_attempt_at == datetime.datetime(2026, 11, 23, 14, 0, tzinfo=SHANGHAI)
+    assert (rows[busy.pk].status, rows[busy.pk].attempts) == (Message.Status.PENDING, 0)
+    assert rows[busy.pk].next_attempt_at == now - datetime.timedelta(minutes=50) + datetime.timedelta(hours=1)
+    assert (rows[refused.pk].status, rows[refused.pk].error_code) == (Message.Status.CANCELLED, "opt-out")
+    assert rows[refused.pk].provider_id == ""  # the batch's tag was this attempt's only
+
+
 @pytest.mark.parametrize(
-    "rule", ["aliyun", "twilio", "mainland:aliyun,other:twilio", "+852:twilio,mainland:tencent,other:local"]
+    "rule",
+    [
+        "aliyun",
+        "twilio",
+        "mainland:aliyun,other:twilio",
+        "+852:twilio,mainland:tencent,other:local",
+        "mainland:aliyun,+852:tencent,+1:aliyun",
+    ],
 )
 def test_the_databases_routing_agrees_with_sms_route_for_every_number(settings, rule):
     from django.db import connection
 
-    from notifications.channels.routing import sms_route, sms_route_sql
+    from notifications.channels.routing import sms_route, sms_route_filter_sql, sms_route_sql
 
     settings.SMS_CHANNEL = rule
     numbers = ["+8613800000001", "+85251234567", "+15551234567", "+8529"]
@@ -267,6 +345,12 @@ def test_the_databases_routing_agrees_with_sms_route_for_every_number(settings, 
         cursor.execute(f"SELECT recipient, {route} FROM notifications_message", params)
         in_sql = dict(cursor.fetchall())
     assert in_sql == {**{n: sms_route(n) for n in numbers}, "openid-1": ""}
+    for provider in ("aliyun", "tencent", "twilio", "local"):
+        condition, params = sms_route_filter_sql(provider)
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT recipient FROM notifications_message WHERE {condition}", params)
+            carried = {row[0] for row in cursor.fetchall()}
+        assert carried == {n for n in numbers if sms_route(n) == provider}, provider
 
 
 def test_the_dispatcher_starts_batch_tasks_for_mainland_rows_and_queues_others_one_each(settings, monkeypatch):

@@ -4,7 +4,7 @@ Part 1 (throughput), for each provider of ``--providers`` (twilio, aliyun, tence
 bare client's ceiling, the vendor's real SDK called in a loop by as many processes as the
 workers have (workers × concurrency), with the request shape the outbox uses (Aliyun:
 SendBatchSms of OUTBOX_SEND_BATCH numbers; Tencent and Twilio: one number a request), against
-the provider's local stand-in; for the batching providers (aliyun, tencent) then the same
+the provider's local stand-in; for every provider (all three batch now) then the same
 work without the outbox: N due rows of the same table, claimed 100 at a time by as many
 processes with the outbox's claim statement in raw psycopg, sent with the SDK and recorded with
 the outbox's result statement (no Celery, no Django, no hold-back checks); then the outbox: N
@@ -342,7 +342,7 @@ SAME_WORK_CLAIM = (
     " SELECT DISTINCT ON (recipient) id FROM candidates ORDER BY recipient, next_attempt_at, id"
     ") UPDATE notifications_message AS m SET status = 'sending', attempts = m.attempts + 1, claimed_at = now(),"
     " provider = %(provider)s, provider_id = %(tag)s FROM chosen WHERE m.id = chosen.id"
-    " RETURNING m.id, m.recipient, m.params, (SELECT count(*) FROM candidates)"
+    " RETURNING m.id, m.recipient, m.params, m.body, (SELECT count(*) FROM candidates)"
 )
 SAME_WORK_WRITE = (
     "UPDATE notifications_message AS m SET status = 'sent', provider = %s, provider_id = v.pid, segments = v.seg,"
@@ -365,10 +365,10 @@ def _same_work_batch(provider: str, rows: list[tuple], tag: str) -> list[str]:
             aliyun_client()
             .send_batch_sms(
                 dysms.SendBatchSmsRequest(
-                    phone_number_json=json.dumps([recipient.removeprefix("+86") for _id, recipient, _p in rows]),
+                    phone_number_json=json.dumps([recipient.removeprefix("+86") for _id, recipient, _p, _b in rows]),
                     sign_name_json=json.dumps([settings.ALIYUN_SMS_SIGN_NAME] * len(rows), ensure_ascii=False),
                     template_code=PROVIDER_CODES["aliyun"],
-                    template_param_json=json.dumps([params for _id, _r, params in rows], ensure_ascii=False),
+                    template_param_json=json.dumps([params for _id, _r, params, _b in rows], ensure_ascii=False),
                     out_id=tag,
                 )
             )
@@ -376,12 +376,20 @@ def _same_work_batch(provider: str, rows: list[tuple], tag: str) -> list[str]:
         )
         assert body.code == "OK", body.code
         return [body.biz_id] * len(rows)
+    if provider == "twilio":
+        from notifications.channels.sms import twilio_client
+
+        client = twilio_client()
+        return [  # Twilio has no batch call: one request a message on the client's one session
+            client.messages.create(to=recipient, body=body, from_=settings.TWILIO_FROM_NUMBER).sid
+            for _id, recipient, _params, body in rows
+        ]
     from tencentcloud.sms.v20210111 import models as sms_models
 
     from notifications.channels.tencent import tencent_client
 
     ids = []
-    for _id, recipient, params in rows:  # every reminder's values differ: one number a request
+    for _id, recipient, params, _body in rows:  # every reminder's values differ: one number a request
         request = sms_models.SendSmsRequest()
         request.PhoneNumberSet = [recipient]
         request.SmsSdkAppId = settings.TENCENT_SMS_SDK_APP_ID
@@ -407,7 +415,7 @@ def _same_work_send(job: tuple[str, int]) -> int:
         rows = _same_work_db.execute(SAME_WORK_CLAIM, {"provider": provider, "limit": batch, "tag": tag}).fetchall()
         if not rows:
             return sent
-        rows = [row[:3] for row in rows]
+        rows = [row[:4] for row in rows]
         provider_ids = _same_work_batch(provider, rows, tag)
         _same_work_db.execute(SAME_WORK_WRITE, [provider, [row[0] for row in rows], provider_ids, [1] * len(rows)])
         sent += len(rows)
@@ -627,7 +635,7 @@ def main() -> None:
                 ceiling = bare_ceiling(provider, processes, args.bare_messages, args.send_batch, standin.pid)
                 print(f"  bare SDK, {processes} processes: {ceiling:,.0f} messages/s")
                 same = None
-                if provider in ("aliyun", "tencent") and not args.skip_same_work:
+                if not args.skip_same_work:
                     same = same_work_ceiling(args, fake_url, provider, processes, standin.pid)
                     print(f"  same work (claim, SDK, write; raw SQL), {processes} processes: {same:,.0f} messages/s")
                 rate = throughput(args, fake_url, provider, standin.pid)

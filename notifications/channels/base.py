@@ -60,8 +60,10 @@ class Channel(Protocol):
 class BatchChannel(Channel, Protocol):
     batch_size: int
 
-    def send_batch(self, messages: list[OutgoingMessage]) -> list["SendResult | DeliveryError"]:
-        """Send several messages (one HTTP session, batch calls where the provider has them); one outcome each."""
+    def send_batch(self, messages: list[OutgoingMessage]) -> list["SendResult | DeliveryError | DeliveryDeferred"]:
+        """Send several messages (one HTTP session, batch calls where the provider has them); one outcome each.
+
+        DeliveryDeferred: not sent in this batch, back to pending until its time (not an attempt)."""
         ...
 
 

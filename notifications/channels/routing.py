@@ -12,8 +12,9 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
 SMS_CHANNELS = ("local", "twilio", "aliyun", "tencent")
-# Channels that send many rows in one task (SendBatchSms / multi-number SendSms).
-BATCH_CHANNELS = ("aliyun", "tencent")
+# Channels that send many rows in one task: SendBatchSms / multi-number SendSms, and Twilio's
+# one request a message on one HTTP session (a task and its claim per batch, not per message).
+BATCH_CHANNELS = ("aliyun", "tencent", "twilio")
 EXAMPLE = "mainland:aliyun,other:twilio"
 
 

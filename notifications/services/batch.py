@@ -22,7 +22,7 @@ from django.db import connection
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from notifications.channels import DeliveryError, SendResult, channel_for
+from notifications.channels import DeliveryDeferred, DeliveryError, SendResult, channel_for
 from notifications.models import DeliveryPreference, Message, SmsOptOut
 from notifications.services.create import quiet_hours_until
 from notifications.services.secrets import SEALED
@@ -294,6 +294,9 @@ def _batch_send(messages: list[Claimed], *, provider: str, now: datetime.datetim
         if isinstance(outcome, SendResult):
             sent.append(message)
             results[message.pk] = outcome
+        elif isinstance(outcome, DeliveryDeferred):
+            # not reached in this batch (a channel's time budget): back to pending, not an attempt
+            _release(message.as_message(), outcome.until, outcome.reason, provider_id="")
         else:
             # the batch's tag belongs to this attempt only
             _delivery_failed(message.as_message(), outcome, now, provider_id="")

@@ -353,8 +353,8 @@ def test_the_databases_routing_agrees_with_sms_route_for_every_number(settings, 
         assert carried == {n for n in numbers if sms_route(n) == provider}, provider
 
 
-def test_the_dispatcher_starts_batch_tasks_for_mainland_rows_and_queues_others_one_each(settings, monkeypatch):
-    settings.SMS_CHANNEL = "mainland:tencent,+852:twilio,other:twilio"
+def test_the_dispatcher_starts_batch_tasks_for_batching_providers_and_queues_others_one_each(settings, monkeypatch):
+    settings.SMS_CHANNEL = "mainland:tencent,+852:twilio,other:local"
     settings.OUTBOX_SEND_BATCH = 2
     settings.OUTBOX_BATCH_TASKS = 2
     calls = []
@@ -363,16 +363,19 @@ def test_the_dispatcher_starts_batch_tasks_for_mainland_rows_and_queues_others_o
     monkeypatch.setattr(tasks.message_send_task, "delay", lambda pk: calls.append(("single", pk)))
     monkeypatch.setattr(tasks.sms_batch_send_task, "delay", lambda p: calls.append(("batch", p)))
     mainland = [reminder(f"+861380000080{i}") for i in range(5)]
-    c = reminder("+85251234568")
+    hong_kong = reminder("+85251234568")
+    other = reminder("+14155550100")  # the local outbox has no batches
     Message.objects.update(status=Message.Status.PENDING)
     calls.clear()
     # when
-    assert outbox_dispatch() == 6
-    # then: the mainland rows stay pending for the batch tasks to claim; only the other is queued
-    assert sorted(calls, key=str) == sorted([("batch", "tencent"), ("batch", "tencent"), ("single", c.pk)], key=str)
+    assert outbox_dispatch() == 7
+    # then: Tencent's and Twilio's rows stay pending for their batch tasks to claim; only the other is queued
+    assert sorted(calls, key=str) == sorted(
+        [("batch", "tencent"), ("batch", "tencent"), ("batch", "twilio"), ("single", other.pk)], key=str
+    )
     statuses = dict(Message.objects.values_list("pk", "status"))
-    assert {statuses[m.pk] for m in mainland} == {Message.Status.PENDING}
-    assert statuses[c.pk] == Message.Status.QUEUED
+    assert {statuses[m.pk] for m in [*mainland, hong_kong]} == {Message.Status.PENDING}
+    assert statuses[other.pk] == Message.Status.QUEUED
 
 
 @pytest.mark.parametrize("accepted", [True, False])

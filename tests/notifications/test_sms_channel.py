@@ -151,3 +151,39 @@ def test_reconciliation_list_request_matches_twilios_schema(prism_twilio):
         OutgoingMessage(message_id=1, to="+8613800000009", text="不在列表里的内容", attempt_started_at=timezone.now())
     )
     assert found is None
+
+
+def test_a_twilio_batch_sends_each_once_on_one_session_and_records_each_sid(fake_twilio, settings):
+    from notifications.services.batch import sms_batch_send
+
+    settings.OUTBOX_SEND_BATCH = 10
+    sent = [sms_send(phone=f"+861380000010{i}", text=f"批量第{i}条") for i in range(4)]
+    fake_twilio.script["+8613800000102"] = ["400:21211"]  # one bad number fails alone
+    assert sms_batch_send(provider="twilio") == 3
+    rows = {m.pk: m for m in Message.objects.filter(pk__in=[m.pk for m in sent])}
+    assert [rows[m.pk].status for m in sent] == ["sent", "sent", "failed", "sent"]
+    assert {rows[m.pk].provider_id for m in sent if rows[m.pk].status == "sent"} == {
+        c["sid"] for c in fake_twilio.created
+    }
+    assert rows[sent[2].pk].provider_id == ""  # the batch's tag belongs to that attempt only
+    assert all(fake_twilio.count_for(f"批量第{i}条") == (0 if i == 2 else 1) for i in range(4))
+
+
+def test_a_slow_twilio_batch_stops_at_its_time_budget_and_gives_the_rest_back_uncounted(fake_twilio, settings):
+    from notifications.services.batch import sms_batch_send
+
+    settings.OUTBOX_SEND_BATCH = 10
+    settings.OUTBOX_SENDING_STUCK_SECONDS = 2  # a budget of 0.2 s for one batch
+    fake_twilio.delay = 0.15
+    sent = [sms_send(phone=f"+861380000020{i}", text=f"慢批第{i}条") for i in range(5)]
+    accepted = sms_batch_send(provider="twilio")
+    assert 1 <= accepted < 5
+    rest = Message.objects.filter(pk__in=[m.pk for m in sent], status=Message.Status.PENDING)
+    assert rest.count() == 5 - accepted
+    # not an attempt that failed: due again at once, no attempt counted, no batch tag left behind
+    assert {(m.attempts, m.provider_id) for m in rest} == {(0, "")}
+    assert all(m.next_attempt_at <= timezone.now() for m in rest)
+    assert "下一批" in rest.first().last_error
+    settings.OUTBOX_SENDING_STUCK_SECONDS = 900
+    assert sms_batch_send(provider="twilio") == 5 - accepted  # the next batch takes them
+    assert len(fake_twilio.created) == 5

@@ -221,6 +221,7 @@ def test_a_worker_killed_mid_batch_send_leaves_every_message_sent_exactly_once(
         per_number = Counter(m["to"] for m in fake.created)
         assert len(fake.created) == count, [n for n, k in per_number.items() if k > 1]
         assert set(per_number.values()) == {1}
+        assert fake.hung == 1  # the crash this test is about happened: accepted, never answered
         assert Message.objects.filter(last_error__startswith="对账").exists()
         assert set(Message.objects.values_list("provider", flat=True)) == {provider}
         # A request cut off by the kill reaches the stand-in incomplete and fails its signature check.

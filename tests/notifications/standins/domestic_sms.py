@@ -53,6 +53,7 @@ class ProviderFake(Standin):
         # Accept the n-th send request (1-based), then hang until ``release`` is set (crash tests).
         self.hang_after_accepting: int | None = None
         self.release = threading.Event()
+        self.hung = 0  # requests that hung so (a crash test checks its crash really happened)
         self.delay = 0.0
         self.in_flight = 0
         self.templates: dict[str, tuple[str, ...]] = {}  # approved template code -> variable names
@@ -93,11 +94,13 @@ class ProviderFake(Standin):
             return len(self.requests)
 
     def _accept(self, records: list[dict], number: int) -> None:
+        assert isinstance(number, int), number  # the request's number, not a phone number
         if self.delay:
             time.sleep(self.delay)
         with self.lock:
             self.created.extend(records)
             hang = self.hang_after_accepting is not None and number == self.hang_after_accepting
+            self.hung += hang
         if hang:
             # Accepted, but the answer never arrives: the worker dies before it can record it.
             self.release.wait(30)
@@ -364,15 +367,15 @@ class FakeTencent(ProviderFake):
                 "请求内容与审核通过的模板内容不匹配。",
             )
         statuses, accepted = [], []
-        for number in numbers:
+        for phone in numbers:  # not `number`: that is the request's number, for the hang
             per_number = answer if answer != "ok" else "Ok"
-            if per_number == "Ok" and not (number.startswith("+86") and len(number) == 14 and number[1:].isdigit()):
+            if per_number == "Ok" and not (phone.startswith("+86") and len(phone) == 14 and phone[1:].isdigit()):
                 per_number = "InvalidParameterValue.IncorrectPhoneNumber"
             serial = f"2433:{uuid.uuid4().int % 10**28}" if per_number == "Ok" else ""
             statuses.append(
                 {
                     "SerialNo": serial,
-                    "PhoneNumber": number,
+                    "PhoneNumber": phone,
                     "Fee": 1 if serial else 0,
                     "SessionContext": body.get("SessionContext", ""),
                     "Code": per_number,
@@ -383,7 +386,7 @@ class FakeTencent(ProviderFake):
             if serial:
                 accepted.append(
                     {
-                        "to": number,
+                        "to": phone,
                         "template": code,
                         "params": values,
                         "tag": body.get("SessionContext", ""),

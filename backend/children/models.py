@@ -13,16 +13,15 @@ from backend.privacy.fields import EncryptedTextField
 
 
 def guardian_phone_hash(phone: str) -> str:
-    """Return the keyed hash of a guardian's phone in E.164, or "" if there is none or it is not a possible number."""
-    import phonenumbers
+    """Return the keyed hash of a guardian's phone in E.164 (as the outbox writes numbers), or "" if there
+    is none or it is not a possible number."""
+    from backend.ops.errors import ServiceError
+    from notifications.services import phone_normalise
 
     try:
-        parsed = phonenumbers.parse(phone or "", "CN")
-    except phonenumbers.NumberParseException:
+        return keyed_hash(phone_normalise(phone), purpose="guardian_phone")
+    except ServiceError:
         return ""
-    if not phonenumbers.is_possible_number(parsed):
-        return ""
-    return keyed_hash(phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164), purpose="guardian_phone")
 
 
 class Child(models.Model):

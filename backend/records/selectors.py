@@ -80,9 +80,7 @@ def record_volunteer_get(*, user, pk: int) -> Volunteer | None:
         return Volunteer.objects.filter(user=user, pk=pk).select_related("village", "programme", "caring_unit").first()
     if is_records_staff(user):
         return (
-            Volunteer.objects.filter(user_region_scope(user).q("village_id"), pk=pk)
-            .select_related("village", "programme", "caring_unit")
-            .first()
+            scoped_queryset(user, Volunteer).filter(pk=pk).select_related("village", "programme", "caring_unit").first()
         )
     return None
 

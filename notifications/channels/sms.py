@@ -77,12 +77,15 @@ class TwilioSmsChannel:
     def send_batch(self, messages: list[OutgoingMessage]) -> list[SendResult | DeliveryError | DeliveryDeferred]:
         """Send a batch one message a request (Twilio has no batch call) on the client's one HTTP session.
 
-        A batch sends for at most a tenth of ``OUTBOX_SENDING_STUCK_SECONDS`` (then one more
-        request's timeout at worst): the messages it did not reach are deferred to now, not an
-        attempt, and the next batch takes them. So a slow Twilio never keeps claimed rows in
-        sending until recovery would take them for stuck and send them again.
+        A batch sends for at most a tenth of ``OUTBOX_SENDING_STUCK_SECONDS`` or of the task's
+        soft time limit, whichever is less (then one more request's timeout at worst): the
+        messages it did not reach are deferred to now, not an attempt, and the next batch takes
+        them. So a slow Twilio never keeps claimed rows in sending until recovery would take
+        them for stuck, and a task's few batches in a row end well before its time limit, which
+        would cut a batch off with its accepted messages unwritten.
         """
-        deadline = time.monotonic() + settings.OUTBOX_SENDING_STUCK_SECONDS / 10
+        budget = min(settings.OUTBOX_SENDING_STUCK_SECONDS, settings.CELERY_TASK_SOFT_TIME_LIMIT) / 10
+        deadline = time.monotonic() + budget
         outcomes: list[SendResult | DeliveryError | DeliveryDeferred] = []
         for message in messages:
             if time.monotonic() > deadline:
